@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./test/setup/realm.ts'],
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**'],
+    restoreMocks: true,
+    testTimeout: 20_000,
+  },
+});
