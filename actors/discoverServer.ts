@@ -1,0 +1,20 @@
+import { fromPromise } from 'xstate';
+import type { ResolvedConfig } from '../src/config.js';
+import { toFlowError } from './flowErrors.js';
+import type { GetRuntime } from './runtime.js';
+import { resolveServer, type ServerMetadata } from './server.js';
+
+export interface DiscoverServerInput {
+  config: ResolvedConfig;
+}
+
+/** Resolves the server's endpoints and `iss` support (RFC 8414 discovery when an issuer is set). */
+export function createDiscoverServer(getRuntime: GetRuntime) {
+  return fromPromise<ServerMetadata, DiscoverServerInput>(async ({ input, signal }) => {
+    try {
+      return await resolveServer(input.config, getRuntime(), signal);
+    } catch (error) {
+      throw toFlowError(error);
+    }
+  });
+}

@@ -1,0 +1,15 @@
+import { fromPromise } from 'xstate';
+import type { GetRuntime } from './runtime.js';
+
+export interface NavigateInput {
+  url: string;
+}
+
+/** Sends the page to the authorize URL; the login continues when the server redirects back. */
+export function createNavigateToLoginUrl(getRuntime: GetRuntime) {
+  return fromPromise<void, NavigateInput>(async ({ input }) => {
+    const win = getRuntime().window;
+    if (!win) throw new TypeError('There is no window to navigate to the login page');
+    win.location.assign(input.url);
+  });
+}

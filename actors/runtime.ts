@@ -1,0 +1,51 @@
+import type { PreauthHint } from '../src/config.js';
+import type { TransactionStorage } from '../src/transactionStore.js';
+
+/**
+ * Everything the actors touch outside the machines: the window, the network, storage and the
+ * app's hooks and secret. Machines never see it; actors get it from a closure, so the inspector
+ * and the machines' context stay free of functions and secrets.
+ */
+export interface Runtime {
+  window: Window | undefined;
+  fetch: typeof fetch;
+  storage: TransactionStorage | undefined;
+  /** Node/confidential clients only; `resolveConfig` refuses it in a browser. */
+  clientSecret: string | undefined;
+  collectPreauthCatalog: ((hint: PreauthHint) => unknown) | undefined;
+  /** Discovery results by issuer, so a page discovers its server at most once. */
+  discoveryCache: Map<string, Promise<unknown>>;
+  now: () => number;
+}
+
+/** Reads a global lazily: importing authcharts in Node must not touch `window`. */
+function safeSessionStorage(win: Window | undefined): TransactionStorage | undefined {
+  try {
+    return win?.sessionStorage;
+  } catch {
+    // Storage access throws in sandboxed iframes and with cookies blocked.
+    return undefined;
+  }
+}
+
+const browserDiscoveryCache = new Map<string, Promise<unknown>>();
+
+/**
+ * The runtime of a plain browser page: the global window, fetch and sessionStorage. It is the
+ * default behind every machine's actors, so `createActor(redirectMachine, …)` works as is.
+ */
+export function browserRuntime(): Runtime {
+  const win = typeof window === 'undefined' ? undefined : window;
+  return {
+    window: win,
+    fetch: (input, init) => globalThis.fetch(input, init),
+    storage: safeSessionStorage(win),
+    clientSecret: undefined,
+    collectPreauthCatalog: undefined,
+    discoveryCache: browserDiscoveryCache,
+    now: () => Date.now(),
+  };
+}
+
+/** How actor factories receive their runtime: read at use time, never at import time. */
+export type GetRuntime = () => Runtime;

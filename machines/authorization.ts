@@ -1,0 +1,210 @@
+import { assign, emit, setup } from 'xstate';
+import { createExchangeCode } from '../actors/exchangeCode.js';
+import { browserRuntime } from '../actors/runtime.js';
+import type { ResolvedConfig } from '../src/config.js';
+import type { LoginEmitted, LoginSuccessData } from '../src/events.js';
+import type { LoginOptions } from '../src/loginOptions.js';
+import type { Token } from '../src/token.js';
+import { type LoginOutput, loginMachine } from './login.js';
+import { type RedirectOutput, redirectMachine } from './redirect.js';
+
+export interface AuthorizationInput {
+  config: ResolvedConfig;
+  /** The page URL at start-up; `undefined` outside a browser (nothing to process). */
+  href: string | undefined;
+}
+
+/** How start-up redirect processing ended, for `whenReady()`. */
+export interface ReadyResult {
+  outcome: 'none' | 'authorized' | 'failed';
+  error?: Error;
+}
+
+export interface AuthorizationContext {
+  config: ResolvedConfig;
+  href: string | undefined;
+  /** The current supertoken (the session machine takes this over in a later version). */
+  token: Token | undefined;
+  /** Set once the start-up redirect has been processed. */
+  ready: ReadyResult | undefined;
+  /** How the last login or code exchange ended; read by the facade to settle its promise. */
+  lastError: Error | undefined;
+}
+
+export type AuthorizationEvent =
+  | {
+      type: 'LOGIN';
+      options: LoginOptions | undefined;
+      /** `initiateLogin` announces itself with the `initiateLogin` event; the lower-level call does not. */
+      announce: boolean;
+    }
+  | { type: 'EXCHANGE_CODE'; code: string; codeVerifier: string | undefined };
+
+type Outcome = RedirectOutput | LoginOutput;
+
+const outcomeOf = (event: unknown): Outcome => (event as { output: Outcome }).output;
+
+const successData = (via: LoginSuccessData['via'], token: Token): LoginSuccessData => ({
+  via,
+  scope: token.scope,
+  expires: token.expires,
+});
+
+const failureOf = (error: Error) => ({
+  type: 'login' as const,
+  eventType: 'authorizationFailure' as const,
+  data: { error },
+});
+
+/**
+ * The root of one `createAuthorization` instance. At start it runs the redirect machine on the
+ * page URL (once); afterwards it runs one interaction at a time: a login (redirect or popup) or a
+ * direct code exchange. It owns the credentials and emits the `login` channel's outcome events
+ * after the token is stored, so a listener always finds the new supertoken in place.
+ */
+export const authorizationMachine = setup({
+  types: {
+    input: {} as AuthorizationInput,
+    context: {} as AuthorizationContext,
+    events: {} as AuthorizationEvent,
+    emitted: {} as LoginEmitted,
+  },
+  actors: {
+    redirect: redirectMachine,
+    login: loginMachine,
+    exchangeCode: createExchangeCode(browserRuntime),
+  },
+  guards: {
+    isAuthorized: ({ event }) => outcomeOf(event).outcome === 'authorized',
+    isFailed: ({ event }) => outcomeOf(event).outcome === 'failed',
+    isAnnounced: ({ event }) => event.type === 'LOGIN' && event.announce,
+  },
+  actions: {
+    storeToken: assign(({ event }) => {
+      const outcome = outcomeOf(event);
+      return outcome.outcome === 'authorized' ? { token: outcome.token, lastError: undefined } : {};
+    }),
+    rememberFailure: assign(({ event }) => {
+      const outcome = outcomeOf(event);
+      return { lastError: outcome.outcome === 'failed' ? outcome.error : undefined };
+    }),
+    clearLastError: assign({ lastError: undefined }),
+    markReady: assign({
+      ready: ({ event }): ReadyResult => {
+        const outcome = outcomeOf(event);
+        if (outcome.outcome === 'authorized') return { outcome: 'authorized' };
+        if (outcome.outcome === 'failed') return { outcome: 'failed', error: outcome.error };
+        return { outcome: 'none' };
+      },
+    }),
+    emitInitiateLogin: emit(({ event }) => {
+      const options = event.type === 'LOGIN' ? event.options : undefined;
+      return {
+        type: 'login' as const,
+        eventType: 'initiateLogin' as const,
+        data: { hasEmail: options?.email !== undefined, hasState: options?.state !== undefined },
+      };
+    }),
+    emitRedirectSuccess: emit(({ context }) => ({
+      type: 'login' as const,
+      eventType: 'authorizationSuccess' as const,
+      data: successData('redirect', context.token as Token),
+    })),
+    emitPopupSuccess: emit(({ context }) => ({
+      type: 'login' as const,
+      eventType: 'authorizationSuccess' as const,
+      data: successData('popup', context.token as Token),
+    })),
+    emitCodeGrantSuccess: emit(({ context }) => ({
+      type: 'login' as const,
+      eventType: 'authorizationSuccess' as const,
+      data: successData('code', context.token as Token),
+    })),
+    emitFailure: emit(({ context }) => failureOf(context.lastError ?? new Error('The login failed'))),
+    storeExchangedToken: assign({
+      token: ({ event }) => (event as unknown as { output: Token }).output,
+      lastError: undefined,
+    }),
+    rememberExchangeError: assign({
+      lastError: ({ event }) => {
+        const { error } = event as unknown as { error: unknown };
+        return error instanceof Error ? error : new Error('The code exchange failed');
+      },
+    }),
+  },
+}).createMachine({
+  id: 'authorization',
+  description: 'One authcharts instance: start-up redirect processing, then one interaction at a time.',
+  context: ({ input }) => ({
+    config: input.config,
+    href: input.href,
+    token: undefined,
+    ready: undefined,
+    lastError: undefined,
+  }),
+  initial: 'processingRedirect',
+  states: {
+    processingRedirect: {
+      description: 'Process the page URL once; `ready` becomes true when this ends, success or not.',
+      invoke: {
+        id: 'redirect',
+        src: 'redirect',
+        input: ({ context }) => ({
+          config: context.config,
+          href: context.href ?? '',
+          source: 'location' as const,
+        }),
+        onDone: [
+          {
+            guard: 'isAuthorized',
+            target: 'idle',
+            actions: ['storeToken', 'markReady', 'emitRedirectSuccess'],
+          },
+          { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'markReady', 'emitFailure'] },
+          { target: 'idle', actions: 'markReady', description: 'An ordinary page load' },
+        ],
+      },
+    },
+    idle: {
+      description: 'Ready; no interaction running.',
+      on: {
+        LOGIN: [
+          { guard: 'isAnnounced', target: 'loggingIn', actions: ['clearLastError', 'emitInitiateLogin'] },
+          { target: 'loggingIn', actions: 'clearLastError' },
+        ],
+        EXCHANGE_CODE: { target: 'exchangingCode', actions: 'clearLastError' },
+      },
+    },
+    loggingIn: {
+      description: 'A login runs: the page navigates away, or a popup comes back with a code.',
+      invoke: {
+        id: 'login',
+        src: 'login',
+        input: ({ context, event }) => ({
+          config: context.config,
+          options: event.type === 'LOGIN' ? event.options : undefined,
+        }),
+        onDone: [
+          { guard: 'isAuthorized', target: 'idle', actions: ['storeToken', 'emitPopupSuccess'] },
+          { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'emitFailure'] },
+          { target: 'idle', description: 'Navigation to the login page was requested' },
+        ],
+      },
+    },
+    exchangingCode: {
+      description: 'requestAuthorizationCodeGrant: redeem a code the app handed over.',
+      invoke: {
+        id: 'exchangeCode',
+        src: 'exchangeCode',
+        input: ({ context, event }) => ({
+          config: context.config,
+          server: undefined,
+          code: event.type === 'EXCHANGE_CODE' ? event.code : '',
+          codeVerifier: event.type === 'EXCHANGE_CODE' ? event.codeVerifier : undefined,
+        }),
+        onDone: { target: 'idle', actions: ['storeExchangedToken', 'emitCodeGrantSuccess'] },
+        onError: { target: 'idle', actions: ['rememberExchangeError', 'emitFailure'] },
+      },
+    },
+  },
+});

@@ -1,0 +1,311 @@
+import { assign, setup } from 'xstate';
+import { createRedirectActors } from '../actors/index.js';
+import { browserRuntime } from '../actors/runtime.js';
+import type { ServerMetadata } from '../actors/server.js';
+import { type CallbackParams, readCallbackUrl } from '../src/callbackUrl.js';
+import type { ResolvedConfig } from '../src/config.js';
+import { timingSafeEqual } from '../src/constantTime.js';
+import {
+  CsrfMismatchError,
+  grantErrors,
+  InvalidRequestError,
+  IssuerMismatchError,
+  StateDecodeError,
+  TransactionMissingError,
+} from '../src/errors.js';
+import { preauthHint } from '../src/preauthHint.js';
+import { decodeState, type StateObject } from '../src/stateCodec.js';
+import type { Token } from '../src/token.js';
+import type { PendingTransaction } from '../src/transactionStore.js';
+
+export interface RedirectInput {
+  config: ResolvedConfig;
+  /** The URL to process: the page's `location.href`, or the URL a login popup relayed. */
+  href: string;
+  /** `location`: the page itself landed on the callback; `popup`: a popup handed it over. */
+  source: 'location' | 'popup';
+}
+
+export interface RedirectContext extends RedirectInput {
+  callback: CallbackParams;
+  /** The decoded `state`, when it decodes. */
+  state: StateObject | undefined;
+  transaction: PendingTransaction | undefined;
+  server: ServerMetadata | undefined;
+  token: Token | undefined;
+  error: Error | undefined;
+}
+
+/** How the callback ended: the root machine turns it into events and credentials. */
+export type RedirectOutput =
+  | { outcome: 'none' }
+  | { outcome: 'authorized'; token: Token }
+  | { outcome: 'failed'; error: Error };
+
+/** The id a popup login puts in `state` (see the login machine). */
+const popupIdOf = (state: StateObject | undefined): string | undefined =>
+  typeof state?.authcharts_popup === 'string' ? state.authcharts_popup : undefined;
+
+function tryDecodeState(callback: CallbackParams): StateObject | undefined {
+  if (callback.kind !== 'code' && callback.kind !== 'error') return undefined;
+  if (callback.state === undefined) return undefined;
+  try {
+    return decodeState(callback.state);
+  } catch {
+    return undefined;
+  }
+}
+
+function stateError(callback: CallbackParams): StateDecodeError | undefined {
+  if ((callback.kind !== 'code' && callback.kind !== 'error') || callback.state === undefined)
+    return undefined;
+  try {
+    decodeState(callback.state);
+    return undefined;
+  } catch (error) {
+    return error instanceof StateDecodeError ? error : new StateDecodeError();
+  }
+}
+
+/** A URL that cannot be parsed (or none, outside a browser) is no callback. */
+function readCallback(href: string): CallbackParams {
+  try {
+    return readCallbackUrl(href);
+  } catch {
+    return { kind: 'none' };
+  }
+}
+
+const codeOf = (context: RedirectContext): string =>
+  context.callback.kind === 'code' ? context.callback.code : '';
+
+/**
+ * Processes the page URL once, when the app starts: an ordinary load is left alone; an OAuth
+ * callback is verified step by step (state, CSRF token, issuer), the URL is cleaned before the
+ * code is redeemed, and the outcome is reported. Every failure cleans the URL too and ends in
+ * `failed` with a typed error; nothing is thrown. Fail closed: without the transaction this
+ * browser stored when the login started, no code is exchanged.
+ */
+export const redirectMachine = setup({
+  types: {
+    input: {} as RedirectInput,
+    context: {} as RedirectContext,
+    output: {} as RedirectOutput,
+  },
+  actors: createRedirectActors(browserRuntime),
+  guards: {
+    isOrdinaryLoad: ({ context }) => context.callback.kind === 'none',
+    isPopupLanding: ({ context }) => context.source === 'location' && popupIdOf(context.state) !== undefined,
+    isMalformed: ({ context }) => context.callback.kind === 'malformed',
+    isErrorResponse: ({ context }) => context.callback.kind === 'error',
+    isStateUndecodable: ({ context }) => stateError(context.callback) !== undefined,
+    isTransactionMissing: ({ context }) =>
+      !context.transaction?.csrfToken || !context.transaction.codeVerifier,
+    isCsrfMismatch: ({ context }) => {
+      const received = context.state?.csrf_token;
+      const stored = context.transaction?.csrfToken;
+      return typeof received !== 'string' || stored === undefined || !timingSafeEqual(received, stored);
+    },
+    isIssuerMismatch: ({ context }) => {
+      const expected = context.server?.issuer;
+      if (expected === undefined || context.callback.kind !== 'code') return false;
+      const received = context.callback.iss;
+      // RFC 9207 §2.4: compare by simple string comparison; a missing `iss` is only acceptable
+      // when the server never promised one.
+      return received === undefined ? context.server?.issRequired === true : received !== expected;
+    },
+    isPageLocation: ({ context }) => context.source === 'location',
+  },
+  actions: {
+    rememberState: assign({ state: ({ context }) => tryDecodeState(context.callback) }),
+    rejectMalformed: assign({
+      error: ({ context }) =>
+        context.callback.kind === 'malformed' && context.callback.parameter === 'state'
+          ? new StateDecodeError()
+          : new InvalidRequestError({
+              error: 'invalid_request',
+              error_description: 'The authorization response repeats a parameter',
+            }),
+    }),
+    rejectErrorResponse: assign({
+      error: ({ context }) => {
+        const body = context.callback.kind === 'error' ? context.callback.error : {};
+        return new (grantErrors.select(body.error))(body);
+      },
+    }),
+    rejectUndecodableState: assign({ error: ({ context }) => stateError(context.callback) }),
+    rejectMissingTransaction: assign({ error: () => new TransactionMissingError() }),
+    rejectCsrfMismatch: assign({ error: () => new CsrfMismatchError() }),
+    rejectIssuerMismatch: assign({ error: () => new IssuerMismatchError() }),
+  },
+}).createMachine({
+  id: 'redirect',
+  description: 'Processes an OAuth redirect callback once, when the app starts.',
+  context: ({ input }) => ({
+    ...input,
+    callback: readCallback(input.href),
+    state: undefined,
+    transaction: undefined,
+    server: undefined,
+    token: undefined,
+    error: undefined,
+  }),
+  initial: 'inspectingUrl',
+  states: {
+    inspectingUrl: {
+      description: 'Read the URL: is this an authorization response?',
+      always: [
+        { guard: 'isOrdinaryLoad', target: 'noCallback', description: 'No OAuth parameters' },
+        { target: 'decodingState' },
+      ],
+    },
+    decodingState: {
+      description: 'Decode `state` (base64url JSON) to find the CSRF token and the app’s keys.',
+      always: [
+        {
+          guard: 'isPopupLanding',
+          target: 'relayingToOpener',
+          actions: 'rememberState',
+          description: 'This page is a login popup: its opener holds the transaction',
+        },
+        { target: 'takingTransaction', actions: 'rememberState' },
+      ],
+    },
+    relayingToOpener: {
+      description: 'Hand the callback URL to the page that opened this popup, then close.',
+      invoke: {
+        id: 'relayToOpener',
+        src: 'relayToOpener',
+        input: ({ context }) => ({ href: context.href, popupId: popupIdOf(context.state) ?? '' }),
+        onDone: { target: 'noCallback' },
+        onError: { target: 'failed', actions: assign({ error: ({ event }) => event.error as Error }) },
+      },
+    },
+    takingTransaction: {
+      description: 'Read and remove the stored CSRF token and PKCE verifier (single use).',
+      invoke: {
+        id: 'takeStoredTransaction',
+        src: 'takeStoredTransaction',
+        onDone: { target: 'checkingResponse', actions: assign({ transaction: ({ event }) => event.output }) },
+        onError: { target: 'checkingResponse' },
+      },
+    },
+    checkingResponse: {
+      description: 'Reject error responses, repeated parameters and undecodable state.',
+      always: [
+        { guard: 'isMalformed', target: 'rejecting', actions: 'rejectMalformed' },
+        { guard: 'isErrorResponse', target: 'rejecting', actions: 'rejectErrorResponse' },
+        { guard: 'isStateUndecodable', target: 'rejecting', actions: 'rejectUndecodableState' },
+        { target: 'verifyingCsrf' },
+      ],
+    },
+    verifyingCsrf: {
+      description: 'Compare the CSRF token in state with the stored one, in constant time. Fail closed.',
+      always: [
+        { guard: 'isTransactionMissing', target: 'rejecting', actions: 'rejectMissingTransaction' },
+        { guard: 'isCsrfMismatch', target: 'rejecting', actions: 'rejectCsrfMismatch' },
+        { target: 'discoveringServer' },
+      ],
+    },
+    discoveringServer: {
+      description: 'Resolve the endpoints and whether the server promises `iss` (cached discovery).',
+      invoke: {
+        id: 'discoverServer',
+        src: 'discoverServer',
+        input: ({ context }) => ({ config: context.config }),
+        onDone: { target: 'checkingIssuer', actions: assign({ server: ({ event }) => event.output }) },
+        onError: { target: 'rejecting', actions: assign({ error: ({ event }) => event.error as Error }) },
+      },
+    },
+    checkingIssuer: {
+      description: 'RFC 9207: the `iss` parameter must name the configured issuer.',
+      always: [
+        { guard: 'isIssuerMismatch', target: 'rejecting', actions: 'rejectIssuerMismatch' },
+        { guard: 'isPageLocation', target: 'cleaningUrl' },
+        { target: 'exchanging', description: 'A relayed popup URL has no address bar to clean' },
+      ],
+    },
+    cleaningUrl: {
+      description: 'Remove the code and CSRF token from the address bar before redeeming the code.',
+      invoke: {
+        id: 'cleanCallbackUrl',
+        src: 'cleanCallbackUrl',
+        input: ({ context }) => ({ href: context.href }),
+        onDone: { target: 'exchanging' },
+        onError: { target: 'exchanging', description: 'The code is redeemed (and so useless) either way' },
+      },
+    },
+    exchanging: {
+      description: 'Redeem the code while the preauth-catalog hook runs alongside.',
+      type: 'parallel',
+      onDone: { target: 'authorized' },
+      states: {
+        token: {
+          initial: 'requesting',
+          states: {
+            requesting: {
+              invoke: {
+                id: 'exchangeCode',
+                src: 'exchangeCode',
+                input: ({ context }) => ({
+                  config: context.config,
+                  server: context.server,
+                  code: codeOf(context),
+                  codeVerifier: context.transaction?.codeVerifier,
+                }),
+                onDone: { target: 'received', actions: assign({ token: ({ event }) => event.output }) },
+                onError: {
+                  target: '#redirect.failed',
+                  actions: assign({ error: ({ event }) => event.error as Error }),
+                },
+              },
+            },
+            received: { type: 'final' },
+          },
+        },
+        catalog: {
+          initial: 'collecting',
+          states: {
+            collecting: {
+              invoke: {
+                id: 'collectPreauthCatalog',
+                src: 'collectPreauthCatalog',
+                input: ({ context }) => ({
+                  hint: preauthHint(context.state, codeOf(context), context.config.profile.orgIdFromCode),
+                }),
+                onDone: { target: 'collected' },
+                onError: {
+                  target: 'collected',
+                  description: 'The catalog is an optimisation: ignore failures',
+                },
+              },
+            },
+            collected: { type: 'final' },
+          },
+        },
+      },
+    },
+    rejecting: {
+      description: 'A rejected callback still leaves the address bar clean.',
+      always: [{ guard: 'isPageLocation', target: 'cleaningUrlAfterFailure' }, { target: 'failed' }],
+    },
+    cleaningUrlAfterFailure: {
+      description: 'Remove the OAuth parameters from the address bar.',
+      invoke: {
+        id: 'cleanCallbackUrlAfterFailure',
+        src: 'cleanCallbackUrl',
+        input: ({ context }) => ({ href: context.href }),
+        onDone: { target: 'failed' },
+        onError: { target: 'failed' },
+      },
+    },
+    noCallback: { type: 'final', description: 'Nothing to do (or the popup handed its result over).' },
+    authorized: { type: 'final', description: 'Tokens received.' },
+    failed: { type: 'final', description: 'The callback was rejected or the exchange failed.' },
+  },
+  output: ({ context }): RedirectOutput => {
+    if (context.error) return { outcome: 'failed', error: context.error };
+    if (context.token) return { outcome: 'authorized', token: context.token };
+    return { outcome: 'none' };
+  },
+});

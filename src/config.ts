@@ -1,0 +1,226 @@
+import { ConfigError } from './errors.js';
+import { type Endpoints, type Profile, profiles, rfcProfile } from './profiles.js';
+import type { TransactionStorage } from './transactionStore.js';
+
+/** What `collectPreauthCatalog` receives: Webex's preauth-catalog hint. */
+export type PreauthHint = { emailhash: string } | { orgId: string } | undefined;
+
+/** Popup window settings; features can also be overridden per call with `separateWindow`. */
+export interface PopupConfig {
+  width?: number;
+  height?: number;
+  /** How long to wait for the user to finish in the popup, in ms (default 5 minutes). */
+  timeout?: number;
+}
+
+/** An observer for xstate inspection events, as `createActor(..., { inspect })` takes it. */
+export type InspectOption =
+  | ((inspectionEvent: import('xstate').InspectionEvent) => void)
+  | { next?: (inspectionEvent: import('xstate').InspectionEvent) => void };
+
+/** The configuration `createAuthorization` takes (camelCase). */
+export interface AuthorizationConfig {
+  clientId: string;
+  redirectUri: string;
+  scope?: string;
+  /** Issuer identifier: enables discovery (RFC 8414) and the `iss` check (RFC 9207). */
+  issuer?: string;
+  /** Explicit endpoints; they win over discovered ones and over the profile's. */
+  endpoints?: Endpoints;
+  /** Webex profile: base URL of the oauth-helper service (device endpoints). */
+  oauthHelperUrl?: string;
+  profile?: 'rfc' | 'webex' | Partial<Profile>;
+  /** Confidential clients in Node only: never ship a secret to a browser. */
+  clientSecret?: string;
+  /** Called with the Webex-style preauth hint while the code is exchanged. Errors are ignored. */
+  collectPreauthCatalog?: (hint: PreauthHint) => unknown;
+  /** Rewrites the device flow's verification URI before it is shown. */
+  transformVerificationUri?: (uri: string) => string;
+  /** Where the login transaction waits for the redirect (default `sessionStorage`). */
+  storage?: TransactionStorage;
+  /** The window to read and clean the URL of and to open popups from (default: the global one). */
+  window?: Window;
+  /** The fetch used for every request (default: the global one). */
+  fetch?: typeof fetch;
+  /** Passed to the root actor: watch every machine in the Stately inspector. */
+  inspect?: InspectOption;
+  popup?: PopupConfig;
+}
+
+/**
+ * The part of the configuration that machines carry in their context: plain, serialisable data
+ * without secrets or functions, so the inspector and model-based tests can show it.
+ */
+export interface ResolvedConfig {
+  clientId: string;
+  redirectUri: string;
+  scope: string | undefined;
+  issuer: string | undefined;
+  /** Endpoints named in the config (explicit, or derived from `oauthHelperUrl`); they win over discovery. */
+  endpoints: Endpoints;
+  profile: Profile;
+  /** Whether a client secret is configured (the secret itself never enters context). */
+  confidential: boolean;
+  popup: { width: number; height: number; timeoutMs: number; closedGraceMs: number };
+}
+
+const DEFAULT_POPUP_TIMEOUT_MS = 5 * 60_000;
+/** A popup that closes right after relaying its result must not be reported as closed by the user. */
+const POPUP_CLOSED_GRACE_MS = 1_000;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** `http:` is only acceptable on loopback (RFC 8252 §8.3); everything else must be `https:`. */
+export function isLoopbackHttp(url: URL): boolean {
+  return (
+    url.protocol === 'http:' &&
+    (url.hostname === 'localhost' || url.hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(url.hostname))
+  );
+}
+
+function checkEndpointUrl(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '')
+    throw new ConfigError(field, 'must be an absolute URL string');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(field, 'must be an absolute URL');
+  }
+  if (url.protocol !== 'https:' && !isLoopbackHttp(url)) {
+    throw new ConfigError(field, 'must use https: (http: is only allowed on loopback addresses)');
+  }
+  return value;
+}
+
+function checkFunction(config: Record<string, unknown>, field: string): void {
+  if (config[field] !== undefined && typeof config[field] !== 'function') {
+    throw new ConfigError(field, 'must be a function');
+  }
+}
+
+function resolveProfile(value: unknown): Profile {
+  if (value === undefined) return rfcProfile;
+  if (value === 'rfc' || value === 'webex') return profiles[value];
+  if (typeof value === 'string') throw new ConfigError('profile', `must be 'rfc', 'webex' or an object`);
+  if (!isRecord(value)) throw new ConfigError('profile', `must be 'rfc', 'webex' or an object`);
+  const custom = value as Partial<Profile>;
+  return {
+    ...rfcProfile,
+    ...custom,
+    name: typeof custom.name === 'string' ? custom.name : 'custom',
+    device: { ...rfcProfile.device, ...custom.device },
+  };
+}
+
+function resolveEndpoints(config: Record<string, unknown>, profile: Profile): Endpoints {
+  const explicit = config.endpoints;
+  if (explicit !== undefined && !isRecord(explicit)) throw new ConfigError('endpoints', 'must be an object');
+  const endpoints: Endpoints = {};
+  if (config.oauthHelperUrl !== undefined) {
+    const base = checkEndpointUrl('oauthHelperUrl', config.oauthHelperUrl).replace(/\/+$/, '');
+    if (profile.deviceEndpointPaths) {
+      endpoints.deviceAuthorization = base + profile.deviceEndpointPaths.deviceAuthorization;
+      endpoints.deviceToken = base + profile.deviceEndpointPaths.deviceToken;
+    }
+  }
+  const names: Array<keyof Endpoints> = [
+    'authorization',
+    'token',
+    'deviceAuthorization',
+    'deviceToken',
+    'revocation',
+    'endSession',
+  ];
+  for (const [key, value] of Object.entries(explicit ?? {})) {
+    if (!names.includes(key as keyof Endpoints)) {
+      throw new ConfigError(`endpoints.${key}`, `is not a known endpoint (${names.join(', ')})`);
+    }
+    if (value !== undefined) endpoints[key as keyof Endpoints] = checkEndpointUrl(`endpoints.${key}`, value);
+  }
+  return endpoints;
+}
+
+function resolvePopup(value: unknown): ResolvedConfig['popup'] {
+  if (value !== undefined && !isRecord(value)) throw new ConfigError('popup', 'must be an object');
+  const popup = (value ?? {}) as Record<string, unknown>;
+  const positive = (field: string, fallback: number): number => {
+    const v = popup[field];
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new ConfigError(`popup.${field}`, 'must be a positive number');
+    }
+    return v;
+  };
+  return {
+    width: positive('width', 600),
+    height: positive('height', 800),
+    timeoutMs: positive('timeout', DEFAULT_POPUP_TIMEOUT_MS),
+    closedGraceMs: POPUP_CLOSED_GRACE_MS,
+  };
+}
+
+/**
+ * Checks the configuration and resolves what the machines need. Every problem throws a
+ * `ConfigError` naming the field, so a typo fails at `createAuthorization` and not halfway
+ * through a login. `inBrowser` refuses a client secret where any user could read it
+ * (OAuth 2.0 for Browser-Based Apps §6.3.3.1).
+ */
+export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): ResolvedConfig {
+  if (!isRecord(config)) throw new ConfigError('config', 'must be an object');
+  const raw = config as unknown as Record<string, unknown>;
+  if (typeof raw.clientId !== 'string' || raw.clientId === '') {
+    throw new ConfigError('clientId', 'is required and must be a non-empty string');
+  }
+  if (typeof raw.redirectUri !== 'string' || !URL.canParse(raw.redirectUri)) {
+    throw new ConfigError('redirectUri', 'is required and must be an absolute URL');
+  }
+  if (raw.scope !== undefined && typeof raw.scope !== 'string') {
+    throw new ConfigError('scope', 'must be a space-separated string');
+  }
+  const issuer = raw.issuer === undefined ? undefined : checkEndpointUrl('issuer', raw.issuer);
+  if (raw.clientSecret !== undefined) {
+    if (typeof raw.clientSecret !== 'string' || raw.clientSecret === '') {
+      throw new ConfigError('clientSecret', 'must be a non-empty string');
+    }
+    if (inBrowser) {
+      throw new ConfigError(
+        'clientSecret',
+        'must not be used in a browser, where every user can read it; browser clients are public and use PKCE',
+      );
+    }
+  }
+  for (const field of ['collectPreauthCatalog', 'transformVerificationUri', 'fetch'])
+    checkFunction(raw, field);
+  if (raw.storage !== undefined) {
+    const storage = raw.storage as Record<string, unknown>;
+    if (!isRecord(storage) && typeof storage !== 'object')
+      throw new ConfigError('storage', 'must be a Storage');
+    for (const method of ['getItem', 'setItem', 'removeItem']) {
+      if (typeof storage?.[method] !== 'function') {
+        throw new ConfigError('storage', `must implement ${method}() like sessionStorage`);
+      }
+    }
+  }
+  if (raw.inspect !== undefined && typeof raw.inspect !== 'function' && !isRecord(raw.inspect)) {
+    throw new ConfigError('inspect', 'must be an inspection observer or function');
+  }
+  const profile = resolveProfile(raw.profile);
+  const endpoints = resolveEndpoints(raw, profile);
+  for (const name of ['authorization', 'token'] as const) {
+    if (!issuer && !endpoints[name] && !profile.endpoints[name]) {
+      throw new ConfigError(`endpoints.${name}`, 'is required when no issuer is given to discover it from');
+    }
+  }
+  return {
+    clientId: raw.clientId,
+    redirectUri: raw.redirectUri,
+    scope: raw.scope as string | undefined,
+    issuer,
+    endpoints,
+    profile,
+    confidential: raw.clientSecret !== undefined,
+    popup: resolvePopup(raw.popup),
+  };
+}

@@ -1,0 +1,22 @@
+import { createExchangeCode } from '../actors/exchangeCode.js';
+import { createLoginActors, createRedirectActors } from '../actors/index.js';
+import type { Runtime } from '../actors/runtime.js';
+import { authorizationMachine } from '../machines/authorization.js';
+import { loginMachine } from '../machines/login.js';
+import { redirectMachine } from '../machines/redirect.js';
+
+/**
+ * The root machine with every actor bound to one runtime (window, fetch, storage, hooks). This
+ * is what `createAuthorization` interprets; apps that drive the machines themselves can use it
+ * the same way: `createActor(createAuthorizationLogic(runtime), { input })`.
+ */
+export function createAuthorizationLogic(runtime: Runtime) {
+  const getRuntime = () => runtime;
+  const redirect = redirectMachine.provide({ actors: createRedirectActors(getRuntime) });
+  const login = loginMachine.provide({
+    actors: { ...createLoginActors(getRuntime), processCallback: redirect },
+  });
+  return authorizationMachine.provide({
+    actors: { redirect, login, exchangeCode: createExchangeCode(getRuntime) },
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Profiles describe an authorization server's dialect as data, so the machines stay generic.
+ * `rfc` follows the RFCs to the letter; `webex` speaks Webex IdBroker and the oauth-helper
+ * device endpoints the way the first-party web client does.
+ */
+
+/** The endpoints a flow may need. Any of them may be discovered from the issuer instead. */
+export interface Endpoints {
+  authorization?: string;
+  token?: string;
+  deviceAuthorization?: string;
+  /** Defaults to `token` (RFC 8628 §3.4 polls the token endpoint). */
+  deviceToken?: string;
+  revocation?: string;
+  endSession?: string;
+}
+
+/** How a server dialect differs from the RFCs. Plain data: it travels in machine context. */
+export interface Profile {
+  name: string;
+  /** Endpoints used when neither config nor discovery names one. */
+  endpoints: Endpoints;
+  /** Device endpoints as paths below `oauthHelperUrl` (Webex oauth-helper). */
+  deviceEndpointPaths?: { deviceAuthorization: string; deviceToken: string };
+  /** Send `emailHash` as a top-level authorize parameter (Webex "redirectCI"). */
+  sendEmailHash: boolean;
+  /** Extra form fields on the code exchange (Webex: `self_contained_token=true`). */
+  codeExchangeParameters: Record<string, string>;
+  /** Derive the preauth-catalog `orgId` hint from the third `_` segment of the code (Webex). */
+  orgIdFromCode: boolean;
+  /** Device flow dialect (RFC 8628 §3.5 unless stated). */
+  device: {
+    /** Seconds between polls when the server sends no `interval` (RFC 8628 §3.2: 5). */
+    defaultInterval: number;
+    /** HTTP statuses that mean "authorization pending" besides 400 `authorization_pending`. */
+    pendingStatuses: number[];
+    /** Also recognise `slow_down` in the body's `message` field (Webex). */
+    slowDownInMessage: boolean;
+    /** Deep link that replaces `verification_uri_complete` when it carries `userCode` (Webex). */
+    verificationDeepLink?: string;
+  };
+}
+
+const IDBROKER = 'https://idbroker.webex.com/idb/oauth2/v1';
+
+/** The RFC profile: discovery from `issuer`, public client, RFC 8628 defaults. */
+export const rfcProfile: Profile = {
+  name: 'rfc',
+  endpoints: {},
+  sendEmailHash: false,
+  codeExchangeParameters: {},
+  orgIdFromCode: false,
+  device: { defaultInterval: 5, pendingStatuses: [], slowDownInMessage: false },
+};
+
+/** The Webex profile: IdBroker endpoints, oauth-helper device endpoints, Webex quirks. */
+export const webexProfile: Profile = {
+  name: 'webex',
+  endpoints: {
+    authorization: `${IDBROKER}/authorize`,
+    token: `${IDBROKER}/access_token`,
+    revocation: `${IDBROKER}/revoke`,
+    endSession: `${IDBROKER}/logout`,
+  },
+  deviceEndpointPaths: {
+    deviceAuthorization: '/actions/device/authorize',
+    deviceToken: '/actions/device/token',
+  },
+  sendEmailHash: true,
+  codeExchangeParameters: { self_contained_token: 'true' },
+  orgIdFromCode: true,
+  device: {
+    defaultInterval: 2,
+    pendingStatuses: [428],
+    slowDownInMessage: true,
+    verificationDeepLink: 'https://web.webex.com/deviceAuth',
+  },
+};
+
+/** The built-in profiles by name. */
+export const profiles = { rfc: rfcProfile, webex: webexProfile } as const;
+
+export type ProfileName = keyof typeof profiles;
