@@ -155,33 +155,45 @@ export const loginMachine = setup({
           description: 'window.open gave null',
         },
       },
-      initial: 'preparing',
+      initial: 'interacting',
       states: {
-        preparing: {
-          description: 'Create the transaction and authorize URL while the popup shows a blank page.',
-          invoke: {
-            id: 'prepareLogin',
-            src: 'prepareLogin',
-            input: ({ context }) => ({ config: context.config, options: context.options ?? {}, popup: true }),
-            onDone: {
-              target: 'awaitingCallback',
-              actions: ['rememberPreparedLogin', 'emitRedirectToLoginUrl', 'navigatePopup'],
-            },
-            onError: { target: '#login.failed', actions: assign({ error: ({ event }) => errorOf(event) }) },
-          },
-        },
-        awaitingCallback: {
-          description: 'The user logs in inside the popup.',
+        interacting: {
+          description: 'Until the popup hands back a callback, bounded by the popup timeout.',
           after: { popupTimeout: { target: '#login.failed', actions: 'rejectPopupTimeout' } },
           on: {
             'POPUP.CALLBACK': { target: 'processingCallback', actions: 'rememberCallbackUrl' },
-            'POPUP.CLOSED': { target: 'closedWithoutResult' },
+            'POPUP.CLOSED': { target: '.closedWithoutResult' },
           },
-        },
-        closedWithoutResult: {
-          description: 'The popup closed; its result may still be on its way.',
-          after: { popupClosedGrace: { target: '#login.failed', actions: 'rejectClosedPopup' } },
-          on: { 'POPUP.CALLBACK': { target: 'processingCallback', actions: 'rememberCallbackUrl' } },
+          initial: 'preparing',
+          states: {
+            preparing: {
+              description: 'Create the transaction and authorize URL while the popup shows a blank page.',
+              invoke: {
+                id: 'prepareLogin',
+                src: 'prepareLogin',
+                input: ({ context }) => ({
+                  config: context.config,
+                  options: context.options ?? {},
+                  popup: true,
+                }),
+                onDone: {
+                  target: 'awaitingCallback',
+                  actions: ['rememberPreparedLogin', 'emitRedirectToLoginUrl', 'navigatePopup'],
+                },
+                onError: {
+                  target: '#login.failed',
+                  actions: assign({ error: ({ event }) => errorOf(event) }),
+                },
+              },
+            },
+            awaitingCallback: {
+              description: 'The user logs in inside the popup.',
+            },
+            closedWithoutResult: {
+              description: 'The popup closed; its result may still be on its way.',
+              after: { popupClosedGrace: { target: '#login.failed', actions: 'rejectClosedPopup' } },
+            },
+          },
         },
         processingCallback: {
           description: 'Verify and exchange the relayed callback exactly as a redirect would be.',

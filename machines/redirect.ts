@@ -156,7 +156,7 @@ export const redirectMachine = setup({
       description: 'Read the URL: is this an authorization response?',
       always: [
         { guard: 'isOrdinaryLoad', target: 'noCallback', description: 'No OAuth parameters' },
-        { target: 'decodingState' },
+        { target: 'decodingState', actions: 'rememberState' },
       ],
     },
     decodingState: {
@@ -165,10 +165,9 @@ export const redirectMachine = setup({
         {
           guard: 'isPopupLanding',
           target: 'relayingToOpener',
-          actions: 'rememberState',
           description: 'This page is a login popup: its opener holds the transaction',
         },
-        { target: 'takingTransaction', actions: 'rememberState' },
+        { target: 'takingTransaction' },
       ],
     },
     relayingToOpener: {
