@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**'],
     restoreMocks: true,
+    reporters: ['default', './test/setup/summaryReporter.ts'],
     testTimeout: 20_000,
   },
 });

@@ -8,10 +8,15 @@ export interface CollectPreauthCatalogInput {
 
 /**
  * Calls the app's `collectPreauthCatalog(hint)` while the code is exchanged, as the Webex client
- * prefetches its service catalog. Without a hook it does nothing; the machine ignores failures.
+ * prefetches its service catalog. Without a hook it does nothing. The catalog is an optimisation:
+ * a hook that throws or rejects never affects the login, so failures end here.
  */
 export function createCollectPreauthCatalog(getRuntime: GetRuntime) {
   return fromPromise<void, CollectPreauthCatalogInput>(async ({ input }) => {
-    await getRuntime().collectPreauthCatalog?.(input.hint);
+    try {
+      await getRuntime().collectPreauthCatalog?.(input.hint);
+    } catch {
+      // Deliberately ignored (see above); the app's hook reports its own errors.
+    }
   });
 }

@@ -32,6 +32,13 @@ export type LoginOutput =
 /** The redirect machine's output, from the `xstate.done.actor.processCallback` event. */
 const outputOf = (event: unknown): RedirectOutput => (event as { output: RedirectOutput }).output;
 
+/** The popup flag tells prepareLogin to put a popup id in `state` for the relay. */
+const prepareLoginInput = (context: LoginContext) => ({
+  config: context.config,
+  options: context.options ?? {},
+  popup: wantsPopup(context.options),
+});
+
 const errorOf = (event: { error: unknown }): Error =>
   event.error instanceof Error ? event.error : new Error('The login failed');
 
@@ -65,6 +72,7 @@ export const loginMachine = setup({
       eventType: 'redirectToLoginUrl' as const,
       data: { loginUrl: context.loginUrl ?? '' },
     })),
+    rememberError: assign({ error: ({ event }) => errorOf(event as unknown as { error: unknown }) }),
     rejectOptions: assign({ error: ({ context }) => checkLoginOptions(context.options) }),
     rememberPreparedLogin: assign(({ event }) => {
       const prepared = (event as unknown as { output: PreparedLogin }).output;
@@ -118,13 +126,9 @@ export const loginMachine = setup({
           invoke: {
             id: 'prepareLogin',
             src: 'prepareLogin',
-            input: ({ context }) => ({
-              config: context.config,
-              options: context.options ?? {},
-              popup: false,
-            }),
+            input: ({ context }) => prepareLoginInput(context),
             onDone: { target: 'navigating', actions: ['rememberPreparedLogin', 'emitRedirectToLoginUrl'] },
-            onError: { target: '#login.failed', actions: assign({ error: ({ event }) => errorOf(event) }) },
+            onError: { target: '#login.failed', actions: 'rememberError' },
           },
         },
         navigating: {
@@ -134,7 +138,7 @@ export const loginMachine = setup({
             src: 'navigateToLoginUrl',
             input: ({ context }) => ({ url: context.loginUrl ?? '' }),
             onDone: { target: '#login.redirected' },
-            onError: { target: '#login.failed', actions: assign({ error: ({ event }) => errorOf(event) }) },
+            onError: { target: '#login.failed', actions: 'rememberError' },
           },
         },
       },
@@ -171,19 +175,12 @@ export const loginMachine = setup({
               invoke: {
                 id: 'prepareLogin',
                 src: 'prepareLogin',
-                input: ({ context }) => ({
-                  config: context.config,
-                  options: context.options ?? {},
-                  popup: true,
-                }),
+                input: ({ context }) => prepareLoginInput(context),
                 onDone: {
                   target: 'awaitingCallback',
                   actions: ['rememberPreparedLogin', 'emitRedirectToLoginUrl', 'navigatePopup'],
                 },
-                onError: {
-                  target: '#login.failed',
-                  actions: assign({ error: ({ event }) => errorOf(event) }),
-                },
+                onError: { target: '#login.failed', actions: 'rememberError' },
               },
             },
             awaitingCallback: {

@@ -76,6 +76,9 @@ function readCallback(href: string): CallbackParams {
   }
 }
 
+/** The output of the invoked actor whose `xstate.done.actor.*` event this is. */
+const outputOf = <T>(event: unknown): T => (event as { output: T }).output;
+
 const codeOf = (context: RedirectContext): string =>
   context.callback.kind === 'code' ? context.callback.code : '';
 
@@ -117,6 +120,15 @@ export const redirectMachine = setup({
     isPageLocation: ({ context }) => context.source === 'location',
   },
   actions: {
+    rememberTransaction: assign({ transaction: ({ event }) => outputOf<PendingTransaction>(event) }),
+    rememberServer: assign({ server: ({ event }) => outputOf<ServerMetadata>(event) }),
+    rememberToken: assign({ token: ({ event }) => outputOf<Token>(event) }),
+    rememberError: assign({
+      error: ({ event }) => {
+        const { error } = event as unknown as { error: unknown };
+        return error instanceof Error ? error : new Error('The callback could not be processed');
+      },
+    }),
     rememberState: assign({ state: ({ context }) => tryDecodeState(context.callback) }),
     rejectMalformed: assign({
       error: ({ context }) =>
@@ -177,7 +189,7 @@ export const redirectMachine = setup({
         src: 'relayToOpener',
         input: ({ context }) => ({ href: context.href, popupId: popupIdOf(context.state) ?? '' }),
         onDone: { target: 'noCallback' },
-        onError: { target: 'failed', actions: assign({ error: ({ event }) => event.error as Error }) },
+        onError: { target: 'failed', actions: 'rememberError' },
       },
     },
     takingTransaction: {
@@ -185,7 +197,7 @@ export const redirectMachine = setup({
       invoke: {
         id: 'takeStoredTransaction',
         src: 'takeStoredTransaction',
-        onDone: { target: 'checkingResponse', actions: assign({ transaction: ({ event }) => event.output }) },
+        onDone: { target: 'checkingResponse', actions: 'rememberTransaction' },
         onError: { target: 'checkingResponse' },
       },
     },
@@ -212,8 +224,8 @@ export const redirectMachine = setup({
         id: 'discoverServer',
         src: 'discoverServer',
         input: ({ context }) => ({ config: context.config }),
-        onDone: { target: 'checkingIssuer', actions: assign({ server: ({ event }) => event.output }) },
-        onError: { target: 'rejecting', actions: assign({ error: ({ event }) => event.error as Error }) },
+        onDone: { target: 'checkingIssuer', actions: 'rememberServer' },
+        onError: { target: 'rejecting', actions: 'rememberError' },
       },
     },
     checkingIssuer: {
@@ -235,54 +247,28 @@ export const redirectMachine = setup({
       },
     },
     exchanging: {
-      description: 'Redeem the code while the preauth-catalog hook runs alongside.',
-      type: 'parallel',
-      onDone: { target: 'authorized' },
-      states: {
-        token: {
-          initial: 'requesting',
-          states: {
-            requesting: {
-              invoke: {
-                id: 'exchangeCode',
-                src: 'exchangeCode',
-                input: ({ context }) => ({
-                  config: context.config,
-                  server: context.server,
-                  code: codeOf(context),
-                  codeVerifier: context.transaction?.codeVerifier,
-                }),
-                onDone: { target: 'received', actions: assign({ token: ({ event }) => event.output }) },
-                onError: {
-                  target: '#redirect.failed',
-                  actions: assign({ error: ({ event }) => event.error as Error }),
-                },
-              },
-            },
-            received: { type: 'final' },
-          },
+      description: 'Redeem the code; the preauth-catalog hook runs alongside and is never waited for.',
+      invoke: [
+        {
+          id: 'exchangeCode',
+          src: 'exchangeCode',
+          input: ({ context }) => ({
+            config: context.config,
+            server: context.server,
+            code: codeOf(context),
+            codeVerifier: context.transaction?.codeVerifier,
+          }),
+          onDone: { target: 'authorized', actions: 'rememberToken' },
+          onError: { target: 'failed', actions: 'rememberError' },
         },
-        catalog: {
-          initial: 'collecting',
-          states: {
-            collecting: {
-              invoke: {
-                id: 'collectPreauthCatalog',
-                src: 'collectPreauthCatalog',
-                input: ({ context }) => ({
-                  hint: preauthHint(context.state, codeOf(context), context.config.profile.orgIdFromCode),
-                }),
-                onDone: { target: 'collected' },
-                onError: {
-                  target: 'collected',
-                  description: 'The catalog is an optimisation: ignore failures',
-                },
-              },
-            },
-            collected: { type: 'final' },
-          },
+        {
+          id: 'collectPreauthCatalog',
+          src: 'collectPreauthCatalog',
+          input: ({ context }) => ({
+            hint: preauthHint(context.state, codeOf(context), context.config.profile.orgIdFromCode),
+          }),
         },
-      },
+      ],
     },
     rejecting: {
       description: 'A rejected callback still leaves the address bar clean.',

@@ -59,6 +59,8 @@ export interface Authorization {
   stop(): void;
 }
 
+const STOPPED = 'The authorization instance was stopped';
+
 const INTERACTION_STATES = ['processingRedirect', 'loggingIn', 'exchangingCode'] as const;
 
 function globalWindow(): Window | undefined {
@@ -125,6 +127,9 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
     input: { config: resolved, href: win?.location.href },
     inspect,
   });
+  // A machine bug must not surface as an uncaught exception in the app: the snapshot's `error`
+  // status settles every pending call instead (see `interact`).
+  actor.subscribe({ error: () => {} });
   actor.start();
   queueMicrotask(() => {
     const queued = pending ?? [];
@@ -140,15 +145,19 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
   /** Sends an interaction event and settles when the root machine is back in `idle`. */
   const interact = (event: AuthorizationEvent): Promise<void> => {
     const snapshot = actor.getSnapshot();
-    if (snapshot.status !== 'active' || !snapshot.can(event)) {
-      return Promise.reject(new InteractionInProgressError());
-    }
+    if (snapshot.status !== 'active') return Promise.reject(new Error(STOPPED));
+    if (!snapshot.can(event)) return Promise.reject(new InteractionInProgressError());
     actor.send(event);
     return new Promise<void>((resolve, reject) => {
       const settle = (): boolean => {
         const current = actor.getSnapshot();
         if (current.status === 'active' && !current.matches('idle')) return false;
-        const error = current.context.lastError;
+        const error =
+          current.status === 'error'
+            ? (current.error as Error)
+            : current.status === 'stopped'
+              ? new Error(STOPPED)
+              : current.context.lastError;
         if (error) reject(error);
         else resolve();
         return true;
@@ -156,6 +165,7 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
       if (settle()) return;
       const subscription = actor.subscribe({
         next: () => settle() && subscription.unsubscribe(),
+        error: () => settle(),
         complete: () => settle(),
       });
     });

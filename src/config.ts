@@ -120,10 +120,14 @@ function resolveEndpoints(config: Record<string, unknown>, profile: Profile): En
   const endpoints: Endpoints = {};
   if (config.oauthHelperUrl !== undefined) {
     const base = checkEndpointUrl('oauthHelperUrl', config.oauthHelperUrl).replace(/\/+$/, '');
-    if (profile.deviceEndpointPaths) {
-      endpoints.deviceAuthorization = base + profile.deviceEndpointPaths.deviceAuthorization;
-      endpoints.deviceToken = base + profile.deviceEndpointPaths.deviceToken;
+    if (!profile.deviceEndpointPaths) {
+      throw new ConfigError(
+        'oauthHelperUrl',
+        `has no meaning for the '${profile.name}' profile (use 'webex')`,
+      );
     }
+    endpoints.deviceAuthorization = base + profile.deviceEndpointPaths.deviceAuthorization;
+    endpoints.deviceToken = base + profile.deviceEndpointPaths.deviceToken;
   }
   const names: Array<keyof Endpoints> = [
     'authorization',

@@ -39,11 +39,14 @@ export function checkLoginOptions(options: unknown): InvalidOptionError | undefi
     return new InvalidOptionError('state', 'must be an object');
   }
   if (state !== undefined) {
+    let json: string | undefined;
     try {
-      JSON.stringify(state);
+      json = JSON.stringify(state);
     } catch {
       return new InvalidOptionError('state', 'must be JSON-serialisable');
     }
+    // A `toJSON` can turn an object into anything; `state` must still travel as a JSON object.
+    if (!json?.startsWith('{')) return new InvalidOptionError('state', 'must serialise to a JSON object');
   }
   if (loginHint !== undefined && typeof loginHint !== 'string') {
     return new InvalidOptionError('loginHint', 'must be a string');

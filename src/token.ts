@@ -41,7 +41,9 @@ export function tokenFromResponse(response: TokenResponse, receivedAt: number): 
   }
   const token: Token = {
     access_token: response.access_token,
-    token_type: response.token_type ?? 'Bearer',
+    // oauth4webapi lower-cases the type; `Authorization: Bearer …` is how everyone writes it.
+    token_type:
+      !response.token_type || /^bearer$/i.test(response.token_type) ? 'Bearer' : response.token_type,
   };
   const expiresIn = seconds(response.expires_in);
   if (expiresIn !== undefined) token.expires = receivedAt + expiresIn * 1000;

@@ -50,7 +50,8 @@ const ALLOWED = [
 
 /** Lets real async work (WebCrypto) finish while timers are fake, until the popup is navigated. */
 async function untilNavigated(popup: { location: { href: string } } | undefined) {
-  for (let turn = 0; turn < 1000 && popup?.location.href === 'about:blank'; turn++) {
+  const deadline = performance.now() + 5_000;
+  while (popup?.location.href === 'about:blank' && performance.now() < deadline) {
     await new Promise((resolve) => setImmediate(resolve));
   }
   if (!popup || popup.location.href === 'about:blank') throw new Error('the popup was never navigated');
@@ -299,9 +300,10 @@ describe('initiateLogin with separateWindow (popup)', () => {
   it('stop() closes the popup and removes every listener and timer', async () => {
     fakeTimers();
     const { win, auth } = setup();
-    auth.initiateLogin({ separateWindow: true }).catch(() => {});
+    const call = auth.initiateLogin({ separateWindow: true });
     await untilNavigated(win.popups[0]);
     auth.stop();
+    await expect(call).rejects.toThrow('The authorization instance was stopped');
     expect(win.popups[0]?.closed).toBe(true);
     expect(win.messageListenerCount).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
