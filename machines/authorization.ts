@@ -89,11 +89,11 @@ export const authorizationMachine = setup({
       return { lastError: outcome.outcome === 'failed' ? outcome.error : undefined };
     }),
     clearLastError: assign({ lastError: undefined }),
+    /** Runs after the token or error of the start-up redirect is in context. */
     markReady: assign({
-      ready: ({ event }): ReadyResult => {
-        const outcome = outcomeOf(event);
-        if (outcome.outcome === 'authorized') return { outcome: 'authorized' };
-        if (outcome.outcome === 'failed') return { outcome: 'failed', error: outcome.error };
+      ready: ({ context }): ReadyResult => {
+        if (context.lastError) return { outcome: 'failed', error: context.lastError };
+        if (context.token) return { outcome: 'authorized' };
         return { outcome: 'none' };
       },
     }),
@@ -125,10 +125,10 @@ export const authorizationMachine = setup({
       token: ({ event }) => (event as unknown as { output: Token }).output,
       lastError: undefined,
     }),
-    rememberExchangeError: assign({
+    rememberChildError: assign({
       lastError: ({ event }) => {
         const { error } = event as unknown as { error: unknown };
-        return error instanceof Error ? error : new Error('The code exchange failed');
+        return error instanceof Error ? error : new Error('The login failed');
       },
     }),
   },
@@ -163,6 +163,7 @@ export const authorizationMachine = setup({
           { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'markReady', 'emitFailure'] },
           { target: 'idle', actions: 'markReady', description: 'An ordinary page load' },
         ],
+        onError: { target: 'idle', actions: ['rememberChildError', 'markReady', 'emitFailure'] },
       },
     },
     idle: {
@@ -189,6 +190,7 @@ export const authorizationMachine = setup({
           { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'emitFailure'] },
           { target: 'idle', description: 'Navigation to the login page was requested' },
         ],
+        onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
       },
     },
     exchangingCode: {
@@ -203,7 +205,7 @@ export const authorizationMachine = setup({
           codeVerifier: event.type === 'EXCHANGE_CODE' ? event.codeVerifier : undefined,
         }),
         onDone: { target: 'idle', actions: ['storeExchangedToken', 'emitCodeGrantSuccess'] },
-        onError: { target: 'idle', actions: ['rememberExchangeError', 'emitFailure'] },
+        onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
       },
     },
   },

@@ -151,6 +151,7 @@ export const loginMachine = setup({
         input: ({ context }) => ({
           features: popupFeatures(context.options?.separateWindow, context.config.popup),
         }),
+        onError: { target: 'failed', actions: 'rememberError' },
       },
       on: {
         'POPUP.BLOCKED': {
@@ -210,6 +211,7 @@ export const loginMachine = setup({
               },
               { target: '#login.failed', actions: 'rememberCallbackResult' },
             ],
+            onError: { target: '#login.failed', actions: 'rememberError' },
           },
         },
       },

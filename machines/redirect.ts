@@ -189,7 +189,7 @@ export const redirectMachine = setup({
         src: 'relayToOpener',
         input: ({ context }) => ({ href: context.href, popupId: popupIdOf(context.state) ?? '' }),
         onDone: { target: 'noCallback' },
-        onError: { target: 'failed', actions: 'rememberError' },
+        onError: { target: 'rejecting', actions: 'rememberError' },
       },
     },
     takingTransaction: {
@@ -267,6 +267,7 @@ export const redirectMachine = setup({
           input: ({ context }) => ({
             hint: preauthHint(context.state, codeOf(context), context.config.profile.orgIdFromCode),
           }),
+          onError: { description: 'Ignored: the catalog is an optimisation' },
         },
       ],
     },

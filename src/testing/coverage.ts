@@ -87,6 +87,11 @@ export function createCoverage(machine: AnyStateMachine): Coverage {
       for (const transition of event._transitions) {
         const id = transitionId(transition);
         if (id !== undefined) seenTransitions.add(id);
+        // A transient state (left by `always` in the same macrostep, e.g. an initial check) is in
+        // no snapshot; that a transition left it proves it was entered.
+        for (let node: AnyStateNode | undefined = transition.source; node; node = node.parent) {
+          if (node !== transition.source.machine.root) seenStates.add(node.id);
+        }
       }
     }
   };

@@ -199,9 +199,10 @@ export async function replayPath<TMachine extends AnyStateMachine>(
   try {
     actor.start();
     for (const [index, step] of path.steps.entries()) {
-      const emittedBefore = emitted.length;
-      const invokedBefore = standIns.invocations.length;
       const initial = index === 0 && step.event.type === 'xstate.init';
+      // The initial step owns what `actor.start()` emitted and invoked.
+      const emittedBefore = initial ? 0 : emitted.length;
+      const invokedBefore = initial ? 0 : standIns.invocations.length;
       if (!initial) {
         const before = options.beforeStep?.(
           { index, event: step.event, state: step.state },
