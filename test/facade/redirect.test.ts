@@ -92,6 +92,25 @@ describe('an ordinary page load', () => {
   });
 });
 
+describe('inspection', () => {
+  it('hands every inspection event of the whole tree to the configured inspector', async () => {
+    storeTransaction();
+    landOn(`/cb?code=${CODE}&state=${encodeState({ csrf_token: CSRF })}`);
+    const seen: string[] = [];
+    const { config } = setup({
+      inspect: (event) => {
+        if (event.type === '@xstate.actor') seen.push((event.actorRef as unknown as { id: string }).id);
+      },
+    });
+    const auth = createAuthorization(config);
+    await auth.whenReady();
+    expect(seen).toEqual(
+      expect.arrayContaining([auth.actor.id, 'redirect', 'takeStoredTransaction', 'exchangeCode']),
+    );
+    auth.stop();
+  });
+});
+
 describe('a valid callback', () => {
   it('exchanges the code once, stores the token, cleans the URL and the transaction', async () => {
     storeTransaction();

@@ -1,0 +1,156 @@
+/**
+ * Shared fixtures and checks of the model-based suites (redirect, login, authorization): configs,
+ * the secrets a flow handles (so the suites can prove none leaks into an error or event), tokens,
+ * callback URLs, and the coverage gate every suite ends with.
+ */
+import { expect } from 'vitest';
+import type { EventObject } from 'xstate';
+import type { ServerMetadata } from '../../actors/server.js';
+import { resolveConfig } from '../../src/config.js';
+import { encodeState, type StateObject } from '../../src/stateCodec.js';
+import type { Coverage, Invocation } from '../../src/testing/index.js';
+import type { Token } from '../../src/token.js';
+
+export const ISSUER = 'https://as.example';
+export const APP = 'https://app.example';
+export const REDIRECT_URI = `${APP}/cb`;
+
+/** The rfc profile with an issuer (discovery and the RFC 9207 `iss` check). */
+export const CONFIG = resolveConfig(
+  { clientId: 'client-1', redirectUri: REDIRECT_URI, scope: 'openid profile', issuer: ISSUER },
+  true,
+);
+
+/** The webex profile: IdBroker endpoints, no issuer, the org id taken from the code for the preauth hint. */
+export const WEBEX_CONFIG = resolveConfig(
+  { clientId: 'client-webex', redirectUri: REDIRECT_URI, scope: 'spark:all', profile: 'webex' },
+  true,
+);
+
+// The secrets of a login. Each is distinctive, so a leak into any message or event is found by search.
+export const CODE = 'code-S3cret-4f9a';
+/** A Webex-style code whose third `_` segment is the org id. */
+export const WEBEX_CODE = 'authcode_cluster7_org42_S3cret';
+export const CSRF = 'csrf-S3cret-7c21';
+export const VERIFIER = 'verifier-S3cret-0b8e-0123456789-abcdefghijklmnopqrstu';
+export const POPUP_ID = 'popup-id-S3cret-91';
+
+const token = (name: string, scope: string, expires: number): Token => ({
+  access_token: `AT-S3cret-${name}`,
+  token_type: 'Bearer',
+  refresh_token: `RT-S3cret-${name}`,
+  id_token: `IDT-S3cret-${name}`,
+  scope,
+  expires,
+});
+
+/** Tokens with distinct scopes and expiry times, so an event's data shows which token was in context. */
+export const REDIRECT_TOKEN = token('redirect', 'openid profile', 1_900_000_000_000);
+export const POPUP_TOKEN = token('popup', 'openid email', 1_900_000_100_000);
+export const CODE_TOKEN = token('code', 'spark:all', 1_900_000_200_000);
+
+export const SECRETS: readonly string[] = [
+  CODE,
+  WEBEX_CODE,
+  CSRF,
+  VERIFIER,
+  POPUP_ID,
+  ...[REDIRECT_TOKEN, POPUP_TOKEN, CODE_TOKEN].flatMap((t) => [
+    t.access_token,
+    t.refresh_token!,
+    t.id_token!,
+  ]),
+];
+
+/** Server metadata as `discoverServer` resolves it. */
+export function serverMetadata(issuer: string | undefined, issRequired: boolean): ServerMetadata {
+  return {
+    issuer,
+    authorizationEndpoint: `${ISSUER}/authorize`,
+    tokenEndpoint: `${ISSUER}/token`,
+    deviceAuthorizationEndpoint: undefined,
+    deviceTokenEndpoint: `${ISSUER}/token`,
+    revocationEndpoint: undefined,
+    endSessionEndpoint: undefined,
+    issRequired,
+  };
+}
+
+/** A `state` as a login puts it in the authorize URL: the CSRF token plus the given keys. */
+export function loginState(extra: StateObject = {}): string {
+  return encodeState({ csrf_token: CSRF, ...extra });
+}
+
+/**
+ * A callback URL on the app's redirect URI, with the app's own query parameter and fragment kept
+ * around the OAuth parameters; `params` may repeat a name.
+ */
+export function callbackUrl(params: ReadonlyArray<readonly [string, string]>): string {
+  const query = new URLSearchParams([
+    ['tab', 'inbox'],
+    ...params.map(([k, v]) => [k, v] as [string, string]),
+  ]);
+  return `${REDIRECT_URI}?${query.toString()}#/home`;
+}
+
+/** Every string an error exposes: name, message, `String()`, its own fields, and the same for its causes. */
+function errorTexts(error: unknown, depth = 0): string[] {
+  if (!(error instanceof Error) || depth > 5) return [String(error)];
+  const own = Object.fromEntries(Object.entries(error));
+  return [
+    error.name,
+    error.message,
+    String(error),
+    JSON.stringify(own),
+    ...(error.cause === undefined ? [] : errorTexts(error.cause, depth + 1)),
+  ];
+}
+
+/** Asserts that no secret (code, CSRF token, verifier, token) appears in `error`'s texts. */
+export function expectNoSecretIn(error: unknown, where: string): void {
+  const texts = errorTexts(error).join('\n');
+  for (const secret of SECRETS) {
+    expect(texts.includes(secret), `${where}: the error "${String(error)}" reveals a secret`).toBe(false);
+  }
+}
+
+/** Asserts that no secret appears in emitted events, errors serialised by name and message. */
+export function expectNoSecretInEvents(events: readonly EventObject[], where: string): void {
+  const json = JSON.stringify(events, (_key, value: unknown) =>
+    value instanceof Error ? errorTexts(value) : value,
+  );
+  for (const secret of SECRETS) {
+    expect(json.includes(secret), `${where}: an emitted event reveals a secret`).toBe(false);
+  }
+}
+
+/** The stand-ins still running. */
+export const activeIds = (invocations: readonly Invocation[]): string[] =>
+  invocations.filter((i) => i.status === 'active').map((i) => i.id);
+
+/** The `done`/`error` event of an invoke id, if `event` is one. */
+export function settled(
+  event: EventObject,
+): { id: string; outcome: 'done' | 'error'; value: unknown } | undefined {
+  const done = /^xstate\.done\.actor\.(.+)$/.exec(event.type);
+  if (done) return { id: done[1]!, outcome: 'done', value: (event as { output?: unknown }).output };
+  const error = /^xstate\.error\.actor\.(.+)$/.exec(event.type);
+  if (error) return { id: error[1]!, outcome: 'error', value: (event as { error?: unknown }).error };
+  return undefined;
+}
+
+/**
+ * The end of every suite: print `<name>: states a/b, transitions c/d` and the number of paths run,
+ * then fail below 100 %.
+ */
+export function expectFullCoverage(coverage: Coverage, name: string, pathCount: number): void {
+  const { states, transitions } = coverage.report();
+  console.log(
+    `${name}: states ${states.covered}/${states.total}, transitions ${transitions.covered}/${transitions.total}`,
+  );
+  console.log(`${name}: ${pathCount} paths replayed`);
+  expect(states.missing, `${name}: states never reached`).toEqual([]);
+  expect(transitions.missing, `${name}: transitions never taken`).toEqual([]);
+  expect(states.covered).toBe(states.total);
+  expect(transitions.covered).toBe(transitions.total);
+}
