@@ -13,6 +13,8 @@ export interface Runtime {
   /** Node/confidential clients only; `resolveConfig` refuses it in a browser. */
   clientSecret: string | undefined;
   collectPreauthCatalog: ((hint: PreauthHint) => unknown) | undefined;
+  /** Rewrites the device flow's `verification_uri_complete` (replaces the profile's deep link). */
+  transformVerificationUri: ((uri: string) => string) | undefined;
   /** Discovery results by issuer, so a page discovers its server at most once. */
   discoveryCache: Map<string, Promise<unknown>>;
   now: () => number;
@@ -42,6 +44,7 @@ export function browserRuntime(): Runtime {
     storage: safeSessionStorage(win),
     clientSecret: undefined,
     collectPreauthCatalog: undefined,
+    transformVerificationUri: undefined,
     discoveryCache: browserDiscoveryCache,
     now: () => Date.now(),
   };

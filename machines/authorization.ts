@@ -1,10 +1,11 @@
-import { assign, emit, setup } from 'xstate';
+import { assign, emit, sendTo, setup } from 'xstate';
 import { createExchangeCode } from '../actors/exchangeCode.js';
 import { browserRuntime } from '../actors/runtime.js';
 import type { ResolvedConfig } from '../src/config.js';
-import type { LoginEmitted, LoginSuccessData } from '../src/events.js';
+import type { LoginEmitted, LoginSuccessData, QRCodeLoginEmitted } from '../src/events.js';
 import type { LoginOptions } from '../src/loginOptions.js';
 import type { Token } from '../src/token.js';
+import { type DeviceAuthorizationOutput, deviceAuthorizationMachine } from './deviceAuthorization.js';
 import { type LoginOutput, loginMachine } from './login.js';
 import { type RedirectOutput, redirectMachine } from './redirect.js';
 
@@ -38,11 +39,20 @@ export type AuthorizationEvent =
       /** `initiateLogin` announces itself with the `initiateLogin` event; the lower-level call does not. */
       announce: boolean;
     }
-  | { type: 'EXCHANGE_CODE'; code: string; codeVerifier: string | undefined };
+  | { type: 'EXCHANGE_CODE'; code: string; codeVerifier: string | undefined }
+  /** `initQRCodeLogin()` */
+  | { type: 'QR_START' }
+  /** `cancelQRCodePolling(withCancelEvent)` */
+  | { type: 'QR_CANCEL'; withCancelEvent: boolean };
 
-type Outcome = RedirectOutput | LoginOutput;
+type Outcome = RedirectOutput | LoginOutput | DeviceAuthorizationOutput;
 
 const outcomeOf = (event: unknown): Outcome => (event as { output: Outcome }).output;
+
+const errorOf = (event: unknown): Error => {
+  const { error } = event as { error: unknown };
+  return error instanceof Error ? error : new Error('The login failed');
+};
 
 const successData = (via: LoginSuccessData['via'], token: Token): LoginSuccessData => ({
   via,
@@ -67,11 +77,12 @@ export const authorizationMachine = setup({
     input: {} as AuthorizationInput,
     context: {} as AuthorizationContext,
     events: {} as AuthorizationEvent,
-    emitted: {} as LoginEmitted,
+    emitted: {} as LoginEmitted | QRCodeLoginEmitted,
   },
   actors: {
     redirect: redirectMachine,
     login: loginMachine,
+    deviceAuthorization: deviceAuthorizationMachine,
     exchangeCode: createExchangeCode(browserRuntime),
   },
   guards: {
@@ -89,6 +100,33 @@ export const authorizationMachine = setup({
       return { lastError: outcome.outcome === 'failed' ? outcome.error : undefined };
     }),
     clearLastError: assign({ lastError: undefined }),
+    storeDeviceToken: assign(({ event }) => {
+      const outcome = outcomeOf(event);
+      return outcome.outcome === 'authorized' ? { token: outcome.token } : {};
+    }),
+    emitQRCodeSuccess: emit(({ event }) => {
+      const outcome = outcomeOf(event);
+      const response = outcome.outcome === 'authorized' && 'response' in outcome ? outcome.response : {};
+      return {
+        type: 'qRCodeLogin' as const,
+        eventType: 'authorizationSuccess' as const,
+        data: { ...response } as Record<string, unknown>,
+      };
+    }),
+    emitAlreadyPolling: emit({
+      type: 'qRCodeLogin' as const,
+      eventType: 'getUserCodeFailure' as const,
+      data: { message: 'There is already a polling request' },
+    }),
+    emitQRCodeCrash: emit(({ event }) => ({
+      type: 'qRCodeLogin' as const,
+      eventType: 'authorizationFailure' as const,
+      data: { message: errorOf(event).message },
+    })),
+    cancelDeviceAuthorization: sendTo('deviceAuthorization', ({ event }) => ({
+      type: 'CANCEL' as const,
+      withCancelEvent: event.type === 'QR_CANCEL' ? event.withCancelEvent : true,
+    })),
     /** Runs after the token or error of the start-up redirect is in context. */
     markReady: assign({
       ready: ({ context }): ReadyResult => {
@@ -125,12 +163,7 @@ export const authorizationMachine = setup({
       token: ({ event }) => (event as unknown as { output: Token }).output,
       lastError: undefined,
     }),
-    rememberChildError: assign({
-      lastError: ({ event }) => {
-        const { error } = event as unknown as { error: unknown };
-        return error instanceof Error ? error : new Error('The login failed');
-      },
-    }),
+    rememberChildError: assign({ lastError: ({ event }) => errorOf(event) }),
   },
 }).createMachine({
   id: 'authorization',
@@ -142,70 +175,103 @@ export const authorizationMachine = setup({
     ready: undefined,
     lastError: undefined,
   }),
-  initial: 'processingRedirect',
+  type: 'parallel',
   states: {
-    processingRedirect: {
-      description: 'Process the page URL once; `ready` becomes true when this ends, success or not.',
-      invoke: {
-        id: 'redirect',
-        src: 'redirect',
-        input: ({ context }) => ({
-          config: context.config,
-          href: context.href ?? '',
-          source: 'location' as const,
-        }),
-        onDone: [
-          {
-            guard: 'isAuthorized',
-            target: 'idle',
-            actions: ['storeToken', 'markReady', 'emitRedirectSuccess'],
+    interaction: {
+      description: 'Start-up redirect processing, then one login or code exchange at a time.',
+      initial: 'processingRedirect',
+      states: {
+        processingRedirect: {
+          description: 'Process the page URL once; `ready` becomes true when this ends, success or not.',
+          invoke: {
+            id: 'redirect',
+            src: 'redirect',
+            input: ({ context }) => ({
+              config: context.config,
+              href: context.href ?? '',
+              source: 'location' as const,
+            }),
+            onDone: [
+              {
+                guard: 'isAuthorized',
+                target: 'idle',
+                actions: ['storeToken', 'markReady', 'emitRedirectSuccess'],
+              },
+              { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'markReady', 'emitFailure'] },
+              { target: 'idle', actions: 'markReady', description: 'An ordinary page load' },
+            ],
+            onError: { target: 'idle', actions: ['rememberChildError', 'markReady', 'emitFailure'] },
           },
-          { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'markReady', 'emitFailure'] },
-          { target: 'idle', actions: 'markReady', description: 'An ordinary page load' },
-        ],
-        onError: { target: 'idle', actions: ['rememberChildError', 'markReady', 'emitFailure'] },
+        },
+        idle: {
+          description: 'Ready; no interaction running.',
+          on: {
+            LOGIN: [
+              { guard: 'isAnnounced', target: 'loggingIn', actions: ['clearLastError', 'emitInitiateLogin'] },
+              { target: 'loggingIn', actions: 'clearLastError' },
+            ],
+            EXCHANGE_CODE: { target: 'exchangingCode', actions: 'clearLastError' },
+          },
+        },
+        loggingIn: {
+          description: 'A login runs: the page navigates away, or a popup comes back with a code.',
+          invoke: {
+            id: 'login',
+            src: 'login',
+            input: ({ context, event }) => ({
+              config: context.config,
+              options: event.type === 'LOGIN' ? event.options : undefined,
+            }),
+            onDone: [
+              { guard: 'isAuthorized', target: 'idle', actions: ['storeToken', 'emitPopupSuccess'] },
+              { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'emitFailure'] },
+              { target: 'idle', description: 'Navigation to the login page was requested' },
+            ],
+            onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
+          },
+        },
+        exchangingCode: {
+          description: 'requestAuthorizationCodeGrant: redeem a code the app handed over.',
+          invoke: {
+            id: 'exchangeCode',
+            src: 'exchangeCode',
+            input: ({ context, event }) => ({
+              config: context.config,
+              server: undefined,
+              code: event.type === 'EXCHANGE_CODE' ? event.code : '',
+              codeVerifier: event.type === 'EXCHANGE_CODE' ? event.codeVerifier : undefined,
+            }),
+            onDone: { target: 'idle', actions: ['storeExchangedToken', 'emitCodeGrantSuccess'] },
+            onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
+          },
+        },
       },
     },
-    idle: {
-      description: 'Ready; no interaction running.',
-      on: {
-        LOGIN: [
-          { guard: 'isAnnounced', target: 'loggingIn', actions: ['clearLastError', 'emitInitiateLogin'] },
-          { target: 'loggingIn', actions: 'clearLastError' },
-        ],
-        EXCHANGE_CODE: { target: 'exchangingCode', actions: 'clearLastError' },
-      },
-    },
-    loggingIn: {
-      description: 'A login runs: the page navigates away, or a popup comes back with a code.',
-      invoke: {
-        id: 'login',
-        src: 'login',
-        input: ({ context, event }) => ({
-          config: context.config,
-          options: event.type === 'LOGIN' ? event.options : undefined,
-        }),
-        onDone: [
-          { guard: 'isAuthorized', target: 'idle', actions: ['storeToken', 'emitPopupSuccess'] },
-          { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'emitFailure'] },
-          { target: 'idle', description: 'Navigation to the login page was requested' },
-        ],
-        onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
-      },
-    },
-    exchangingCode: {
-      description: 'requestAuthorizationCodeGrant: redeem a code the app handed over.',
-      invoke: {
-        id: 'exchangeCode',
-        src: 'exchangeCode',
-        input: ({ context, event }) => ({
-          config: context.config,
-          server: undefined,
-          code: event.type === 'EXCHANGE_CODE' ? event.code : '',
-          codeVerifier: event.type === 'EXCHANGE_CODE' ? event.codeVerifier : undefined,
-        }),
-        onDone: { target: 'idle', actions: ['storeExchangedToken', 'emitCodeGrantSuccess'] },
-        onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
+    deviceFlow: {
+      description: 'QR-code login, independent of redirect and popup logins.',
+      initial: 'idle',
+      states: {
+        idle: {
+          description: 'No device authorization running.',
+          on: { QR_START: { target: 'running' } },
+        },
+        running: {
+          description: 'A device authorization runs; a second one is refused.',
+          invoke: {
+            id: 'deviceAuthorization',
+            src: 'deviceAuthorization',
+            input: ({ context }) => ({ config: context.config }),
+            onDone: [
+              { guard: 'isAuthorized', target: 'idle', actions: ['storeDeviceToken', 'emitQRCodeSuccess'] },
+              { target: 'idle', description: 'Failed or cancelled: the child already said so' },
+            ],
+            onError: { target: 'idle', actions: 'emitQRCodeCrash' },
+          },
+          on: {
+            QR_START: { actions: 'emitAlreadyPolling', description: 'There is already a polling request' },
+            QR_CANCEL: { actions: 'cancelDeviceAuthorization' },
+          },
+        },
       },
     },
   },

@@ -5,6 +5,12 @@ export {
   authorizationMachine,
   type ReadyResult,
 } from './authorization.js';
+export {
+  type DeviceAuthorizationContext,
+  type DeviceAuthorizationInput,
+  type DeviceAuthorizationOutput,
+  deviceAuthorizationMachine,
+} from './deviceAuthorization.js';
 export { type LoginContext, type LoginInput, type LoginOutput, loginMachine } from './login.js';
 export {
   type RedirectContext,

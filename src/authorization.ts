@@ -55,6 +55,16 @@ export interface Authorization {
   initiateAuthorizationCodeGrant(options?: LoginOptions): Promise<void>;
   /** Exchanges a code the app obtained itself (RFC 6749 §4.1.3). */
   requestAuthorizationCodeGrant(options: CodeGrantOptions): Promise<void>;
+  /**
+   * Starts a device authorization (QR-code login, RFC 8628). Progress comes as `qRCodeLogin`
+   * events; a second call while one runs emits `getUserCodeFailure` and changes nothing.
+   */
+  initQRCodeLogin(): void;
+  /**
+   * Cancels a running device authorization and aborts its request in flight; emits
+   * `pollingCanceled` unless `withCancelEvent` is false. Nothing happens when none runs.
+   */
+  cancelQRCodePolling(withCancelEvent?: boolean): void;
   /** Stops every machine: no timer, listener or request survives. */
   stop(): void;
 }
@@ -97,6 +107,7 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
     storage: config.storage ?? sessionStorageOf(win),
     clientSecret: config.clientSecret,
     collectPreauthCatalog: config.collectPreauthCatalog,
+    transformVerificationUri: config.transformVerificationUri,
     discoveryCache: new Map(),
     now: () => Date.now(),
   };
@@ -139,7 +150,7 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
 
   const isInteracting = () => {
     const snapshot = actor.getSnapshot();
-    return INTERACTION_STATES.some((state) => snapshot.matches(state));
+    return INTERACTION_STATES.some((state) => snapshot.matches({ interaction: state }));
   };
 
   /** Sends an interaction event and settles when the root machine is back in `idle`. */
@@ -151,7 +162,7 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
     return new Promise<void>((resolve, reject) => {
       const settle = (): boolean => {
         const current = actor.getSnapshot();
-        if (current.status === 'active' && !current.matches('idle')) return false;
+        if (current.status === 'active' && !current.matches({ interaction: 'idle' })) return false;
         const error =
           current.status === 'error'
             ? (current.error as Error)
@@ -236,6 +247,14 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
         return Promise.reject(new InvalidOptionError('codeVerifier', 'must be a string'));
       }
       return interact({ type: 'EXCHANGE_CODE', code, codeVerifier });
+    },
+    initQRCodeLogin() {
+      if (actor.getSnapshot().status === 'active') actor.send({ type: 'QR_START' });
+    },
+    cancelQRCodePolling(withCancelEvent = true) {
+      if (actor.getSnapshot().status === 'active') {
+        actor.send({ type: 'QR_CANCEL', withCancelEvent: withCancelEvent !== false });
+      }
     },
     stop() {
       actor.stop();

@@ -59,6 +59,8 @@ export interface ResolvedConfig {
   /** Endpoints named in the config (explicit, or derived from `oauthHelperUrl`); they win over discovery. */
   endpoints: Endpoints;
   profile: Profile;
+  /** Webex oauth-helper base URL (device endpoints and the QR deep link's `oauthhelper`). */
+  oauthHelperUrl: string | undefined;
   /** Whether a client secret is configured (the secret itself never enters context). */
   confidential: boolean;
   popup: { width: number; height: number; timeoutMs: number; closedGraceMs: number };
@@ -224,6 +226,7 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
     issuer,
     endpoints,
     profile,
+    oauthHelperUrl: raw.oauthHelperUrl as string | undefined,
     confidential: raw.clientSecret !== undefined,
     popup: resolvePopup(raw.popup),
   };

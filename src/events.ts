@@ -21,10 +21,37 @@ export type LoginEvent =
   | { eventType: 'authorizationSuccess'; data: LoginSuccessData }
   | { eventType: 'authorizationFailure'; data: { error: Error } };
 
+/** `getUserCodeFailure`/`authorizationFailure` data: a message, plus the OAuth error body if any. */
+export interface DeviceFailureData {
+  message: string;
+  error?: string;
+  error_description?: string | undefined;
+}
+
+/** What `getUserCodeSuccess` carries (under `userData`, as in Webex). */
+export interface UserCodeData {
+  userCode: string;
+  verificationUri: string;
+  /** The URI to encode in the QR code (already rewritten by the profile or the hook). */
+  verificationUriComplete: string | undefined;
+}
+
+/** Payloads of the `qRCodeLogin` channel (device authorization, RFC 8628). */
+export type QRCodeLoginEvent =
+  | { eventType: 'getUserCodeSuccess'; userData: UserCodeData }
+  | { eventType: 'getUserCodeFailure'; data: DeviceFailureData }
+  | { eventType: 'authorizationPending'; data: Record<string, unknown> }
+  | { eventType: 'authorizationSuccess'; data: Record<string, unknown> }
+  | { eventType: 'authorizationFailure'; data: DeviceFailureData }
+  | { eventType: 'pollingCanceled' };
+
 /** The mitt event map of `auth.eventEmitter`. */
 export type AuthorizationEvents = {
   login: LoginEvent;
+  qRCodeLogin: QRCodeLoginEvent;
 };
 
 /** The machines emit each payload with its channel as `type`; the facade forwards it to mitt. */
 export type LoginEmitted = { type: 'login' } & LoginEvent;
+
+export type QRCodeLoginEmitted = { type: 'qRCodeLogin' } & QRCodeLoginEvent;

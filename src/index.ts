@@ -14,6 +14,11 @@ export {
   authorizationMachine,
   type ReadyResult,
 } from '../machines/authorization.js';
+export {
+  type DeviceAuthorizationInput,
+  type DeviceAuthorizationOutput,
+  deviceAuthorizationMachine,
+} from '../machines/deviceAuthorization.js';
 export { type LoginInput, type LoginOutput, loginMachine } from '../machines/login.js';
 export { type RedirectInput, type RedirectOutput, redirectMachine } from '../machines/redirect.js';
 export {
@@ -54,7 +59,15 @@ export {
   UnsupportedGrantTypeError,
   UnsupportGrantTypeError,
 } from './errors.js';
-export { type AuthorizationEvents, Events, type LoginEvent, type LoginSuccessData } from './events.js';
+export {
+  type AuthorizationEvents,
+  type DeviceFailureData,
+  Events,
+  type LoginEvent,
+  type LoginSuccessData,
+  type QRCodeLoginEvent,
+  type UserCodeData,
+} from './events.js';
 export { createAuthorizationLogic } from './logic.js';
 export type { LoginOptions, PopupFeatures } from './loginOptions.js';
 export { type Endpoints, type Profile, profiles, rfcProfile, webexProfile } from './profiles.js';

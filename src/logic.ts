@@ -1,7 +1,10 @@
 import { createExchangeCode } from '../actors/exchangeCode.js';
 import { createLoginActors, createRedirectActors } from '../actors/index.js';
+import { createPollDeviceToken } from '../actors/pollDeviceToken.js';
+import { createRequestDeviceCode } from '../actors/requestDeviceCode.js';
 import type { Runtime } from '../actors/runtime.js';
 import { authorizationMachine } from '../machines/authorization.js';
+import { deviceAuthorizationMachine } from '../machines/deviceAuthorization.js';
 import { loginMachine } from '../machines/login.js';
 import { redirectMachine } from '../machines/redirect.js';
 
@@ -16,7 +19,13 @@ export function createAuthorizationLogic(runtime: Runtime) {
   const login = loginMachine.provide({
     actors: { ...createLoginActors(getRuntime), processCallback: redirect },
   });
+  const deviceAuthorization = deviceAuthorizationMachine.provide({
+    actors: {
+      requestDeviceCode: createRequestDeviceCode(getRuntime),
+      pollDeviceToken: createPollDeviceToken(getRuntime),
+    },
+  });
   return authorizationMachine.provide({
-    actors: { redirect, login, exchangeCode: createExchangeCode(getRuntime) },
+    actors: { redirect, login, deviceAuthorization, exchangeCode: createExchangeCode(getRuntime) },
   });
 }
