@@ -40,6 +40,7 @@ function runtime(fetch: typeof globalThis.fetch = () => Promise.reject(new Error
     storage: undefined,
     clientSecret: undefined,
     collectPreauthCatalog: undefined,
+    transformVerificationUri: undefined,
     discoveryCache: new Map(),
     now: () => 0,
   } satisfies Runtime;
