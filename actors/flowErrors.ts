@@ -1,12 +1,12 @@
 import { OperationProcessingError, ResponseBodyError, UnsupportedOperationError } from 'oauth4webapi';
-import { AuthchartsError, grantErrors, NetworkError, OAuthError, ProtocolError } from '../src/errors.js';
+import { AuthchartsError, grantErrors, OAuthError, ProtocolError } from '../src/errors.js';
 
 const isAbort = (error: unknown): boolean => error instanceof Error && error.name === 'AbortError';
 
 /**
  * Turns whatever a request threw into the error the app sees: an OAuth error body becomes its
- * grant error class (RFC 6749 §5.2), a malformed answer a `ProtocolError`, a failed fetch a
- * `NetworkError`. The originals are dropped on purpose: oauth4webapi attaches the response body
+ * grant error class (RFC 6749 §5.2), a malformed answer a `ProtocolError`; a failed fetch is
+ * already a `NetworkError` (see `requestOptions`). The originals are dropped on purpose: oauth4webapi attaches the response body
  * or callback parameters as `cause`, and those can hold tokens or codes.
  */
 export function toFlowError(error: unknown): Error {
@@ -25,10 +25,6 @@ export function toFlowError(error: unknown): Error {
     const cause = (error as { cause?: unknown }).cause;
     const status = cause instanceof Response ? cause.status : undefined;
     return new ProtocolError(error.message, status);
-  }
-  if (error instanceof TypeError && !('code' in error)) {
-    // fetch() rejects with a bare TypeError when the network fails.
-    return new NetworkError();
   }
   return new ProtocolError('The request to the authorization server failed');
 }

@@ -9,6 +9,7 @@ import {
   processDiscoveryResponse,
 } from 'oauth4webapi';
 import { isLoopbackHttp, type ResolvedConfig } from '../src/config.js';
+import { ConfigError, NetworkError } from '../src/errors.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -27,10 +28,26 @@ export interface ServerMetadata {
   issRequired: boolean;
 }
 
+/**
+ * The runtime's fetch, with a failure to get any answer (offline, DNS, TLS, CORS) turned into a
+ * `NetworkError` right where it happens: fetch rejects with a bare TypeError, which must not be
+ * confused with a TypeError from a bug. Aborts pass through unchanged.
+ */
+function fetchReportingNetworkErrors(runtime: Runtime): typeof fetch {
+  return async (input, init) => {
+    try {
+      return await runtime.fetch(input, init);
+    } catch (error) {
+      if (init?.signal?.aborted || (error instanceof Error && error.name === 'AbortError')) throw error;
+      throw new NetworkError({ cause: error });
+    }
+  };
+}
+
 /** Options for every oauth4webapi request: the runtime's fetch, the abort signal, loopback http. */
 export function requestOptions(runtime: Runtime, url: string, signal: AbortSignal | undefined) {
   return {
-    [customFetch]: runtime.fetch,
+    [customFetch]: fetchReportingNetworkErrors(runtime),
     [allowInsecureRequests]: isLoopbackHttp(new URL(url)),
     signal,
   };
@@ -85,8 +102,14 @@ export async function resolveServer(
   const authorizationEndpoint =
     explicit.authorization ?? discovered?.authorization_endpoint ?? fallback.authorization;
   const tokenEndpoint = explicit.token ?? discovered?.token_endpoint ?? fallback.token;
-  if (!authorizationEndpoint || !tokenEndpoint) {
-    throw new TypeError('The authorization server has no authorization or token endpoint');
+  if (!authorizationEndpoint) {
+    throw new ConfigError(
+      'endpoints.authorization',
+      'is not configured and the server does not advertise one',
+    );
+  }
+  if (!tokenEndpoint) {
+    throw new ConfigError('endpoints.token', 'is not configured and the server does not advertise one');
   }
   const deviceAuthorizationEndpoint =
     explicit.deviceAuthorization ?? discovered?.device_authorization_endpoint ?? fallback.deviceAuthorization;

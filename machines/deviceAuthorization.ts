@@ -43,6 +43,10 @@ const MAX_TRANSIENT_FAILURES = 5;
 /** The Webex client's lifetime for codes whose answer has no `expires_in`. */
 const DEFAULT_EXPIRES_IN_S = 300;
 
+/** `setTimeout` fires at once beyond 2^31 - 1 ms (about 24.8 days): a huge server value is capped. */
+const MAX_DELAY_MS = 2_147_483_647;
+const delayMs = (seconds: number): number => Math.min(seconds * 1000, MAX_DELAY_MS);
+
 const outcomeOf = (event: unknown): PollOutcome => (event as { output: PollOutcome }).output;
 
 const errorOf = (event: unknown): Error => {
@@ -79,10 +83,10 @@ export const deviceAuthorizationMachine = setup({
     pollDeviceToken: createPollDeviceToken(browserRuntime),
   },
   delays: {
-    pollInterval: ({ context }) => context.interval * 1000,
+    pollInterval: ({ context }) => delayMs(context.interval),
     /** §3.5: on connection problems, reduce the polling frequency: double the wait per failure. */
-    transientBackoff: ({ context }) => context.interval * 1000 * 2 ** context.failures,
-    codeExpiry: ({ context }) => (context.device?.expiresIn ?? DEFAULT_EXPIRES_IN_S) * 1000,
+    transientBackoff: ({ context }) => delayMs(context.interval * 2 ** context.failures),
+    codeExpiry: ({ context }) => delayMs(context.device?.expiresIn ?? DEFAULT_EXPIRES_IN_S),
   },
   guards: {
     isPending: ({ event }) => outcomeOf(event).kind === 'pending',

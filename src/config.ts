@@ -226,7 +226,8 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
     issuer,
     endpoints,
     profile,
-    oauthHelperUrl: raw.oauthHelperUrl as string | undefined,
+    oauthHelperUrl:
+      typeof raw.oauthHelperUrl === 'string' ? raw.oauthHelperUrl.replace(/\/+$/, '') : undefined,
     confidential: raw.clientSecret !== undefined,
     popup: resolvePopup(raw.popup),
   };
