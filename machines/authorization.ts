@@ -127,11 +127,16 @@ export const authorizationMachine = setup({
       type: 'CANCEL' as const,
       withCancelEvent: event.type === 'QR_CANCEL' ? event.withCancelEvent : true,
     })),
-    /** Runs after the token or error of the start-up redirect is in context. */
+    /** How the start-up redirect ended, from its own outcome (a QR login may have run meanwhile). */
     markReady: assign({
-      ready: ({ context }): ReadyResult => {
-        if (context.lastError) return { outcome: 'failed', error: context.lastError };
-        if (context.token) return { outcome: 'authorized' };
+      ready: ({ context, event }): ReadyResult => {
+        // rememberChildError ran first: the same error object as `lastError` and the event.
+        if (event.type.startsWith('xstate.error.actor.')) {
+          return { outcome: 'failed', error: context.lastError ?? errorOf(event) };
+        }
+        const outcome = outcomeOf(event);
+        if (outcome.outcome === 'authorized') return { outcome: 'authorized' };
+        if (outcome.outcome === 'failed') return { outcome: 'failed', error: outcome.error };
         return { outcome: 'none' };
       },
     }),

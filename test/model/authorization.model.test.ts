@@ -1,9 +1,16 @@
 /**
- * Model-based tests of the authorization (root) machine (SPEC §9): the start-up redirect ending
- * each way, then logins (announced or not, with various options) ending each way and direct code
- * exchanges, replayed on a real actor whose children (the redirect and login machines, the code
- * exchange) are settleable stand-ins. The suite checks what the facade's user sees: `ready`, the
- * token in context, and the `login` channel's events, in order, carrying no secret.
+ * Model-based tests of the authorization (root) machine (SPEC §9). The root is parallel: the
+ * `interaction` region runs the start-up redirect (ending each way), then logins (announced or not,
+ * with various options) ending each way and direct code exchanges; the `deviceFlow` region runs one
+ * QR-code login at a time (a second `initQRCodeLogin` is refused, `cancelQRCodePolling` is passed
+ * on to the running device machine) whatever the interaction region is doing. Paths are replayed on
+ * a real actor whose children (the redirect, login and device machines, the code exchange) are
+ * settleable stand-ins. The suite checks what the facade's user sees: `ready`, the token in context,
+ * and the `login` and `qRCodeLogin` channels' events, in order, carrying no secret (but for the
+ * token response that QR `authorizationSuccess` hands over by design, SPEC §4).
+ *
+ * The product of the two regions (and of the bounded context flags) is too large for every simple
+ * path, so the suite takes every edge of the graph once (`transitions`) plus hand-picked sequences.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventObject, SnapshotFrom } from 'xstate';
@@ -13,10 +20,17 @@ import {
   authorizationMachine,
   type ReadyResult,
 } from '../../machines/authorization.js';
+import type { DeviceAuthorizationOutput } from '../../machines/deviceAuthorization.js';
 import type { LoginOutput } from '../../machines/login.js';
 import type { RedirectOutput } from '../../machines/redirect.js';
-import { CsrfMismatchError, InvalidGrantError, PopupBlockedError } from '../../src/errors.js';
-import type { LoginEmitted, LoginSuccessData } from '../../src/events.js';
+import {
+  CsrfMismatchError,
+  InvalidGrantError,
+  NetworkError,
+  OAuthError,
+  PopupBlockedError,
+} from '../../src/errors.js';
+import type { LoginEmitted, LoginSuccessData, QRCodeLoginEmitted } from '../../src/events.js';
 import {
   createCoverage,
   createEventCases,
@@ -34,6 +48,8 @@ import {
   CODE_TOKEN,
   CONFIG,
   callbackUrl,
+  DEVICE_RESPONSE,
+  DEVICE_TOKEN,
   expectFullCoverage,
   expectNoSecretIn,
   expectNoSecretInEvents,
@@ -48,9 +64,19 @@ import {
 type RootSnapshot = SnapshotFrom<typeof authorizationMachine>;
 type RootPath = ModelPath<typeof authorizationMachine>;
 
-const INPUTS: readonly { name: string; input: AuthorizationInput }[] = [
+/**
+ * The page the instance starts on. The URL only changes what the redirect machine is asked at start
+ * (step 0), so the first input takes every edge of the graph and the second one a shortest path to
+ * each vertex plus the loops: the same checks, at a fraction of the run time.
+ */
+const INPUTS: readonly {
+  name: string;
+  input: AuthorizationInput;
+  strategy: 'transitions' | 'shortest';
+}[] = [
   {
     name: 'started on a callback URL',
+    strategy: 'transitions',
     input: {
       config: CONFIG,
       href: callbackUrl([
@@ -60,7 +86,11 @@ const INPUTS: readonly { name: string; input: AuthorizationInput }[] = [
       ]),
     },
   },
-  { name: 'started outside a browser (no URL)', input: { config: CONFIG, href: undefined } },
+  {
+    name: 'started outside a browser (no URL)',
+    strategy: 'shortest',
+    input: { config: CONFIG, href: undefined },
+  },
 ];
 
 const REDIRECT_RESULTS: readonly RedirectOutput[] = [
@@ -89,10 +119,32 @@ const EXCHANGES: readonly AuthorizationEvent[] = [
   { type: 'EXCHANGE_CODE', code: CODE, codeVerifier: undefined },
 ];
 
+/** `initQRCodeLogin()` and `cancelQRCodePolling(withCancelEvent)`. */
+const QR_START: AuthorizationEvent = { type: 'QR_START' };
+const QR_CANCEL: AuthorizationEvent = { type: 'QR_CANCEL', withCancelEvent: true };
+const QR_CANCEL_QUIETLY: AuthorizationEvent = { type: 'QR_CANCEL', withCancelEvent: false };
+
+const DEVICE_RESULTS: readonly DeviceAuthorizationOutput[] = [
+  { outcome: 'authorized', token: DEVICE_TOKEN, response: DEVICE_RESPONSE },
+  { outcome: 'failed', error: new OAuthError({ error: 'access_denied', error_description: 'Denied' }) },
+  { outcome: 'canceled' },
+];
+
 const events = createEventCases<RootSnapshot>({
-  // One interaction at a time: in a busy state the same calls must be ignored.
-  user: (snapshot) => (snapshot.matches('idle') ? [...LOGINS, ...EXCHANGES] : [LOGINS[0]!, EXCHANGES[0]!]),
-  done: { redirect: REDIRECT_RESULTS, login: LOGIN_RESULTS, exchangeCode: [CODE_TOKEN] },
+  user: (snapshot) => [
+    // One interaction at a time: in a busy state the same calls must be ignored.
+    ...(snapshot.matches({ interaction: 'idle' }) ? [...LOGINS, ...EXCHANGES] : [LOGINS[0]!, EXCHANGES[0]!]),
+    // One QR login at a time; cancelling when none runs does nothing.
+    ...(snapshot.matches({ deviceFlow: 'running' })
+      ? [QR_START, QR_CANCEL, QR_CANCEL_QUIETLY]
+      : [QR_START, QR_CANCEL]),
+  ],
+  done: {
+    redirect: REDIRECT_RESULTS,
+    login: LOGIN_RESULTS,
+    exchangeCode: [CODE_TOKEN],
+    deviceAuthorization: DEVICE_RESULTS,
+  },
   errors: {
     redirect: [new TypeError('The redirect machine crashed'), 'a rejection that is no Error'],
     login: [new TypeError('The login machine crashed'), 'a rejection that is no Error'],
@@ -100,20 +152,32 @@ const events = createEventCases<RootSnapshot>({
       new InvalidGrantError({ error: 'invalid_grant', error_description: 'The code was already used' }),
       'a rejection that is no Error',
     ],
+    deviceAuthorization: [new NetworkError(), 'a rejection that is no Error'],
   },
 });
 
 /** Which token is stored: bounded (one per way of getting one), never the token itself. */
 const tokenKind = (token: Token | undefined): string => {
   if (token === undefined) return '-';
-  return ['redirect', 'popup', 'code'][[REDIRECT_TOKEN, POPUP_TOKEN, CODE_TOKEN].indexOf(token)] ?? 'other';
+  const tokens = [REDIRECT_TOKEN, POPUP_TOKEN, CODE_TOKEN, DEVICE_TOKEN];
+  return ['redirect', 'popup', 'code', 'device'][tokens.indexOf(token)] ?? 'other';
 };
 
 const serializeState = (snapshot: RootSnapshot) =>
   `${JSON.stringify(snapshot.value)} ${snapshot.status} ready=${snapshot.context.ready?.outcome ?? '-'} ` +
   `token=${tokenKind(snapshot.context.token)} lastError=${snapshot.context.lastError?.name ?? '-'}`;
 
-/** Loops over `idle`: a failed login then a successful one, a failed exchange then a good one, and so on. */
+const deviceDone = (output: DeviceAuthorizationOutput): EventObject =>
+  doneEvent('deviceAuthorization', output);
+const DEVICE_AUTHORIZED = deviceDone(DEVICE_RESULTS[0]!);
+const DEVICE_FAILED = deviceDone(DEVICE_RESULTS[1]!);
+const DEVICE_CANCELED = deviceDone(DEVICE_RESULTS[2]!);
+
+/**
+ * Loops over `idle`: a failed login then a successful one, a failed exchange then a good one, and so
+ * on; QR logins one after the other (refused while one runs, cancelled, crashed), and QR logins
+ * interleaved with the start-up redirect and with logins in the other region.
+ */
 const LOOPS: readonly EventObject[][] = [
   [
     doneEvent('redirect', REDIRECT_RESULTS[2]),
@@ -137,16 +201,58 @@ const LOOPS: readonly EventObject[][] = [
     LOGINS[0]!,
     doneEvent('login', LOGIN_RESULTS[1]),
   ],
+  [
+    doneEvent('redirect', REDIRECT_RESULTS[2]),
+    QR_START,
+    QR_START,
+    QR_CANCEL_QUIETLY,
+    QR_CANCEL,
+    DEVICE_CANCELED,
+    QR_CANCEL,
+    QR_START,
+    QR_START,
+    DEVICE_AUTHORIZED,
+    QR_CANCEL,
+    QR_START,
+    errorEvent('deviceAuthorization', new NetworkError()),
+    QR_START,
+    DEVICE_FAILED,
+    QR_START,
+    DEVICE_AUTHORIZED,
+  ],
+  // The regions are independent: a QR login runs through the start-up redirect and a popup login.
+  [
+    QR_START,
+    doneEvent('redirect', REDIRECT_RESULTS[0]),
+    LOGINS[3]!,
+    QR_CANCEL,
+    doneEvent('login', LOGIN_RESULTS[0]),
+    DEVICE_CANCELED,
+  ],
+  [
+    QR_START,
+    doneEvent('redirect', REDIRECT_RESULTS[1]),
+    EXCHANGES[0]!,
+    DEVICE_AUTHORIZED,
+    doneEvent('exchangeCode', CODE_TOKEN),
+    QR_START,
+    LOGINS[0]!,
+    DEVICE_AUTHORIZED,
+  ],
+  // A QR login that ends while the start-up redirect still runs: `whenReady()` still reports how the
+  // redirect ended, not the QR login.
+  [QR_START, DEVICE_AUTHORIZED, doneEvent('redirect', REDIRECT_RESULTS[2])],
+  [QR_START, DEVICE_AUTHORIZED, doneEvent('redirect', REDIRECT_RESULTS[0])],
 ];
 
-const suites = INPUTS.map(({ name, input }) => ({
+const suites = INPUTS.map(({ name, input, strategy }) => ({
   name,
   input,
   paths: generatePaths(authorizationMachine, {
     events,
     serializeState,
     input,
-    strategy: 'transitions',
+    strategy,
     sequences: LOOPS,
   }),
 }));
@@ -160,53 +266,115 @@ const attempted = new Set<RootPath>();
 
 type ErrorMatch = { same: Error } | { generic: string };
 
+type Interaction = 'processingRedirect' | 'idle' | 'loggingIn' | 'exchangingCode';
+
+type Emit =
+  | { type: 'login'; eventType: 'initiateLogin'; data: unknown }
+  | { type: 'login'; eventType: 'authorizationSuccess'; data: LoginSuccessData }
+  | { type: 'login'; eventType: 'authorizationFailure'; error: ErrorMatch }
+  | QRCodeLoginEmitted;
+
 interface Model {
-  value: 'processingRedirect' | 'idle' | 'loggingIn' | 'exchangingCode';
+  interaction: Interaction;
+  deviceFlow: 'idle' | 'running';
   token: Token | undefined;
   /** `whenReady()`'s result; its error as a matcher. */
   ready: { outcome: ReadyResult['outcome']; error?: ErrorMatch } | undefined;
   lastError: ErrorMatch | undefined;
-  /** The `login` channel's events of this step; errors as matchers. */
-  emits: (
-    | { eventType: 'initiateLogin'; data: unknown }
-    | { eventType: 'authorizationSuccess'; data: LoginSuccessData }
-    | { eventType: 'authorizationFailure'; error: ErrorMatch }
-  )[];
+  /** The events of this step on both channels, in order; errors as matchers. */
+  emits: Emit[];
   /** The child started in this step: its invoke id and input. */
   starts: { id: string; input: unknown }[];
+  /** What the running QR login (the device machine) has been told since it started. */
+  deviceReceived: { type: 'CANCEL'; withCancelEvent: boolean }[];
 }
 
 const success = (via: LoginSuccessData['via'], token: Token) => ({
+  type: 'login' as const,
   eventType: 'authorizationSuccess' as const,
   data: { via, scope: token.scope, expires: token.expires },
+});
+
+const loginFailure = (error: ErrorMatch) => ({
+  type: 'login' as const,
+  eventType: 'authorizationFailure' as const,
+  error,
 });
 
 /** A child that fails (rejects) instead of reporting an outcome: its error, or a generic one for a non-Error. */
 const childError = (value: unknown): ErrorMatch =>
   value instanceof Error ? { same: value } : { generic: 'The login failed' };
 
-function next(model: Model, event: EventObject): Model {
-  const base = { ...model, emits: [], starts: [] };
+/** The QR-code login region; `undefined` when the event is not about it. */
+function nextDevice(model: Model, event: EventObject): Model | undefined {
   const answer = settled(event);
-  if (model.value === 'processingRedirect' && answer?.id === 'redirect' && answer.outcome === 'error') {
+  if (event.type === 'QR_START' && model.deviceFlow === 'idle') {
+    return {
+      ...model,
+      deviceFlow: 'running',
+      deviceReceived: [],
+      starts: [{ id: 'deviceAuthorization', input: { config: CONFIG } }],
+    };
+  }
+  if (event.type === 'QR_START') {
+    // SPEC §3: a second initQRCodeLogin while one runs is refused, and changes nothing.
+    const data = { message: 'There is already a polling request' };
+    return { ...model, emits: [{ type: 'qRCodeLogin', eventType: 'getUserCodeFailure', data }] };
+  }
+  if (event.type === 'QR_CANCEL' && model.deviceFlow === 'running') {
+    // The device machine cancels (and announces it, or not); the root only passes the call on.
+    const { withCancelEvent } = event as Extract<AuthorizationEvent, { type: 'QR_CANCEL' }>;
+    return { ...model, deviceReceived: [...model.deviceReceived, { type: 'CANCEL', withCancelEvent }] };
+  }
+  if (event.type === 'QR_CANCEL') return model; // nothing to cancel: no event either
+  if (answer?.id !== 'deviceAuthorization') return undefined;
+  const ended = { ...model, deviceFlow: 'idle' as const, deviceReceived: [] };
+  if (answer.outcome === 'error') {
+    // The device machine crashing ends the QR login with authorizationFailure {message}.
+    const error = childError(answer.value);
+    const message = 'same' in error ? error.same.message : error.generic;
+    return {
+      ...ended,
+      emits: [{ type: 'qRCodeLogin', eventType: 'authorizationFailure', data: { message } }],
+    };
+  }
+  const result = answer.value as DeviceAuthorizationOutput;
+  if (result.outcome === 'authorized') {
+    // The supertoken is set, then success is announced with the token response (SPEC §4).
+    return {
+      ...ended,
+      token: result.token,
+      emits: [{ type: 'qRCodeLogin', eventType: 'authorizationSuccess', data: { ...result.response } }],
+    };
+  }
+  // Failed or cancelled: the device machine already said so on the qRCodeLogin channel.
+  return ended;
+}
+
+function next(previous: Model, event: EventObject): Model {
+  const model: Model = { ...previous, emits: [], starts: [] };
+  const device = nextDevice(model, event);
+  if (device) return device;
+  const answer = settled(event);
+  if (model.interaction === 'processingRedirect' && answer?.id === 'redirect' && answer.outcome === 'error') {
     // The redirect machine failing is a failed start-up like a rejected callback (SPEC §3 "every
     // error lands in a state"): `ready` still becomes true, reporting the error, which is announced.
     const error = childError(answer.value);
     return {
-      ...base,
-      value: 'idle',
+      ...model,
+      interaction: 'idle',
       ready: { outcome: 'failed', error },
       lastError: error,
-      emits: [{ eventType: 'authorizationFailure', error }],
+      emits: [loginFailure(error)],
     };
   }
-  if (model.value === 'processingRedirect' && answer?.id === 'redirect') {
+  if (model.interaction === 'processingRedirect' && answer?.id === 'redirect') {
     const result = answer.value as RedirectOutput;
     // `ready` whatever the outcome; success is announced only once the token is stored.
     if (result.outcome === 'authorized') {
       return {
-        ...base,
-        value: 'idle',
+        ...model,
+        interaction: 'idle',
         token: result.token,
         ready: { outcome: 'authorized' },
         emits: [success('redirect', result.token)],
@@ -215,24 +383,26 @@ function next(model: Model, event: EventObject): Model {
     if (result.outcome === 'failed') {
       const error = { same: result.error };
       return {
-        ...base,
-        value: 'idle',
+        ...model,
+        interaction: 'idle',
         ready: { outcome: 'failed', error },
         lastError: error,
-        emits: [{ eventType: 'authorizationFailure', error }],
+        emits: [loginFailure(error)],
       };
     }
-    return { ...base, value: 'idle', ready: { outcome: 'none' } };
+    // How the start-up redirect ended, whatever a QR login in the other region did meanwhile.
+    return { ...model, interaction: 'idle', ready: { outcome: 'none' } };
   }
-  if (model.value === 'idle' && event.type === 'LOGIN') {
+  if (model.interaction === 'idle' && event.type === 'LOGIN') {
     const { options, announce } = event as Extract<AuthorizationEvent, { type: 'LOGIN' }>;
     return {
-      ...base,
-      value: 'loggingIn',
+      ...model,
+      interaction: 'loggingIn',
       lastError: undefined,
       emits: announce
         ? [
             {
+              type: 'login',
               eventType: 'initiateLogin',
               data: { hasEmail: options?.email !== undefined, hasState: options?.state !== undefined },
             },
@@ -241,60 +411,45 @@ function next(model: Model, event: EventObject): Model {
       starts: [{ id: 'login', input: { config: CONFIG, options } }],
     };
   }
-  if (model.value === 'loggingIn' && answer?.id === 'login' && answer.outcome === 'error') {
+  if (model.interaction === 'loggingIn' && answer?.id === 'login' && answer.outcome === 'error') {
     // The login machine failing is a failed login: the error is kept for the facade and announced.
     const error = childError(answer.value);
-    return {
-      ...base,
-      value: 'idle',
-      lastError: error,
-      emits: [{ eventType: 'authorizationFailure', error }],
-    };
+    return { ...model, interaction: 'idle', lastError: error, emits: [loginFailure(error)] };
   }
-  if (model.value === 'loggingIn' && answer?.id === 'login') {
+  if (model.interaction === 'loggingIn' && answer?.id === 'login') {
     const result = answer.value as LoginOutput;
     if (result.outcome === 'authorized') {
-      return { ...base, value: 'idle', token: result.token, emits: [success('popup', result.token)] };
+      return { ...model, interaction: 'idle', token: result.token, emits: [success('popup', result.token)] };
     }
     if (result.outcome === 'failed') {
       const error = { same: result.error };
-      return {
-        ...base,
-        value: 'idle',
-        lastError: error,
-        emits: [{ eventType: 'authorizationFailure', error }],
-      };
+      return { ...model, interaction: 'idle', lastError: error, emits: [loginFailure(error)] };
     }
-    return { ...base, value: 'idle' };
+    return { ...model, interaction: 'idle' };
   }
-  if (model.value === 'idle' && event.type === 'EXCHANGE_CODE') {
+  if (model.interaction === 'idle' && event.type === 'EXCHANGE_CODE') {
     const { code, codeVerifier } = event as Extract<AuthorizationEvent, { type: 'EXCHANGE_CODE' }>;
     return {
-      ...base,
-      value: 'exchangingCode',
+      ...model,
+      interaction: 'exchangingCode',
       lastError: undefined,
       starts: [{ id: 'exchangeCode', input: { config: CONFIG, server: undefined, code, codeVerifier } }],
     };
   }
-  if (model.value === 'exchangingCode' && answer?.id === 'exchangeCode') {
+  if (model.interaction === 'exchangingCode' && answer?.id === 'exchangeCode') {
     if (answer.outcome === 'done') {
       const token = answer.value as Token;
-      return { ...base, value: 'idle', token, emits: [success('code', token)] };
+      return { ...model, interaction: 'idle', token, emits: [success('code', token)] };
     }
     const error = childError(answer.value);
-    return {
-      ...base,
-      value: 'idle',
-      lastError: error,
-      emits: [{ eventType: 'authorizationFailure', error }],
-    };
+    return { ...model, interaction: 'idle', lastError: error, emits: [loginFailure(error)] };
   }
   // Anything else (a second call while one interaction runs) changes nothing.
-  if (event.type === 'LOGIN' || event.type === 'EXCHANGE_CODE') return base;
-  throw new Error(`the oracle has no rule for ${event.type} in ${model.value}`);
+  if (event.type === 'LOGIN' || event.type === 'EXCHANGE_CODE') return model;
+  throw new Error(`the oracle has no rule for ${event.type} in ${model.interaction}`);
 }
 
-const RUNNING: Record<Model['value'], string[]> = {
+const RUNNING: Record<Interaction, string[]> = {
   processingRedirect: ['redirect'],
   idle: [],
   loggingIn: ['login'],
@@ -312,17 +467,28 @@ function expectError(actual: unknown, match: ErrorMatch, where: string): void {
 
 async function replayRoot(name: string, input: AuthorizationInput, path: RootPath) {
   attempted.add(path);
+  /** The path, for messages: a failing step names its index in it. */
+  const described = describePath(path);
   let model: Model | undefined;
   let readyBefore: ReadyResult | undefined;
+  /** The token in context at the moment each QR `authorizationSuccess` was delivered. */
+  const tokenAtQRSuccess: (Token | undefined)[] = [];
   const replay = await replayPath(authorizationMachine, path, {
     input,
     inspect,
     onStep: (step, actor, { invocations, emitted, pendingTimers }) => {
-      const where = `${name}, step ${step.index} (${describePath({ steps: path.steps.slice(0, step.index + 1) })})`;
+      const where = `${name}, step ${step.index} of ${described}`;
+      if (model === undefined) {
+        actor.on('qRCodeLogin', (event) => {
+          if (event.eventType === 'authorizationSuccess')
+            tokenAtQRSuccess.push(actor.getSnapshot().context.token);
+        });
+      }
       model =
         model === undefined
           ? {
-              value: 'processingRedirect',
+              interaction: 'processingRedirect',
+              deviceFlow: 'idle',
               token: undefined,
               ready: undefined,
               lastError: undefined,
@@ -331,16 +497,19 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
               starts: [
                 { id: 'redirect', input: { config: CONFIG, href: input.href ?? '', source: 'location' } },
               ],
+              deviceReceived: [],
             }
           : next(model, step.event);
       const snapshot = actor.getSnapshot();
-      expect(snapshot.value, where).toBe(model.value);
+      expect(snapshot.value, where).toEqual({ interaction: model.interaction, deviceFlow: model.deviceFlow });
       expect(snapshot.status, where).toBe('active');
 
       // What the facade reads: the token, `ready`, the last error.
       expect(snapshot.context.token, where).toBe(model.token);
       const { ready } = snapshot.context;
-      expect(ready?.outcome, where).toBe(model.ready?.outcome);
+      expect(ready?.outcome, `${where}: whenReady() reports how the start-up redirect ended`).toBe(
+        model.ready?.outcome,
+      );
       if (model.ready?.error) expectError(ready?.error, model.ready.error, where);
       else expect(ready?.error, where).toBeUndefined();
       if (model.lastError) expectError(snapshot.context.lastError, model.lastError, where);
@@ -358,16 +527,22 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
       }
       readyBefore = ready;
 
-      // The `login` channel: exactly these events, in order. `authorizationSuccess` reports the
+      // Both channels: exactly these events, in order. Login `authorizationSuccess` reports the
       // scope and expiry of the token that is in context (each way of logging in has its own).
-      const emittedNow = (step.index === 0 ? emitted : step.emitted) as readonly LoginEmitted[];
+      const emittedNow = (step.index === 0 ? emitted : step.emitted) as readonly (
+        | LoginEmitted
+        | QRCodeLoginEmitted
+      )[];
       expect(
-        emittedNow.map((e) => e.eventType),
+        emittedNow.map((e) => `${e.type}.${e.eventType}`),
         where,
-      ).toEqual(model.emits.map((e) => e.eventType));
+      ).toEqual(model.emits.map((e) => `${e.type}.${e.eventType}`));
       model.emits.forEach((expected, i) => {
-        const actual = emittedNow[i]!;
-        expect(actual.type, where).toBe('login');
+        if (expected.type === 'qRCodeLogin') {
+          expect(emittedNow[i], where).toEqual(expected);
+          return;
+        }
+        const actual = emittedNow[i] as LoginEmitted;
         if (expected.eventType === 'authorizationFailure') {
           const { error } = actual.data as { error: unknown };
           expectError(error, expected.error, where);
@@ -377,16 +552,27 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
         } else {
           expect(actual.data, where).toEqual(expected.data);
         }
-        if (expected.eventType === 'authorizationSuccess') {
+        if (expected.type === 'login' && expected.eventType === 'authorizationSuccess') {
           const { token } = actor.getSnapshot().context;
           expect(actual.data, `${where}: the token is stored before success is announced`).toEqual({
-            via: (expected.data as LoginSuccessData).via,
+            via: expected.data.via,
             scope: token?.scope,
             expires: token?.expires,
           });
         }
       });
-      expectNoSecretInEvents(emittedNow, where);
+      // QR `authorizationSuccess` hands the app the token response (SPEC §4, as Webex does), after
+      // the supertoken is set; every other event carries no secret.
+      const qrSuccesses = emitted.filter(
+        (e) => e.type === 'qRCodeLogin' && e.eventType === 'authorizationSuccess',
+      );
+      expect(tokenAtQRSuccess, `${where}: the supertoken is set before QR success is announced`).toEqual(
+        qrSuccesses.map(() => DEVICE_TOKEN),
+      );
+      expectNoSecretInEvents(
+        emittedNow.filter((e) => !(e.type === 'qRCodeLogin' && e.eventType === 'authorizationSuccess')),
+        where,
+      );
 
       // The children started in this step and still running; no timer in the root machine.
       const startedNow = step.index === 0 ? invocations : step.invocations;
@@ -394,7 +580,18 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
         startedNow.map(({ id, input: childInput }) => ({ id, input: childInput })),
         where,
       ).toEqual(model.starts);
-      expect(activeIds(invocations), where).toEqual(RUNNING[model.value]);
+      const running = [
+        ...RUNNING[model.interaction],
+        ...(model.deviceFlow === 'running' ? ['deviceAuthorization'] : []),
+      ];
+      expect(activeIds(invocations).sort(), where).toEqual(running.sort());
+      // The QR login is told to cancel, exactly as asked; nothing else is sent to any child.
+      const devices = invocations.filter((i) => i.id === 'deviceAuthorization');
+      if (model.deviceFlow === 'running')
+        expect(devices.at(-1)?.received, where).toEqual(model.deviceReceived);
+      for (const child of invocations) {
+        if (child.id !== 'deviceAuthorization') expect(child.received, where).toEqual([]);
+      }
       expect(pendingTimers(), where).toEqual([]);
     },
   });
