@@ -1,4 +1,6 @@
 import type { PreauthHint } from '../src/config.js';
+import type { Token } from '../src/token.js';
+import { memoryTokenStore, type TokenStorageAdapter } from '../src/tokenStore.js';
 import type { TransactionStorage } from '../src/transactionStore.js';
 
 /**
@@ -15,6 +17,12 @@ export interface Runtime {
   collectPreauthCatalog: ((hint: PreauthHint) => unknown) | undefined;
   /** Rewrites the device flow's `verification_uri_complete` (replaces the profile's deep link). */
   transformVerificationUri: ((uri: string) => string) | undefined;
+  /** Where the supertoken is kept between page loads. */
+  tokenStore: TokenStorageAdapter;
+  /** The app's `refreshCallback`, already bound to the facade (Webex passes the SDK instance). */
+  refreshCallback: ((token: Token) => unknown) | undefined;
+  /** `navigator.locks`, to refresh one tab at a time; absent: refresh without a lock. */
+  locks: LockManager | undefined;
   /** Discovery results by issuer, so a page discovers its server at most once. */
   discoveryCache: Map<string, Promise<unknown>>;
   now: () => number;
@@ -31,6 +39,8 @@ function safeSessionStorage(win: Window | undefined): TransactionStorage | undef
 }
 
 const browserDiscoveryCache = new Map<string, Promise<unknown>>();
+// The bare machines keep tokens in memory; createAuthorization picks the configured storage.
+const browserTokenStore = memoryTokenStore();
 
 /**
  * The runtime of a plain browser page: the global window, fetch and sessionStorage. It is the
@@ -45,6 +55,9 @@ export function browserRuntime(): Runtime {
     clientSecret: undefined,
     collectPreauthCatalog: undefined,
     transformVerificationUri: undefined,
+    tokenStore: browserTokenStore,
+    refreshCallback: undefined,
+    locks: typeof navigator === 'undefined' ? undefined : navigator.locks,
     discoveryCache: browserDiscoveryCache,
     now: () => Date.now(),
   };

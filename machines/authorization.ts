@@ -8,6 +8,7 @@ import type { Token } from '../src/token.js';
 import { type DeviceAuthorizationOutput, deviceAuthorizationMachine } from './deviceAuthorization.js';
 import { type LoginOutput, loginMachine } from './login.js';
 import { type RedirectOutput, redirectMachine } from './redirect.js';
+import { sessionMachine } from './session.js';
 
 export interface AuthorizationInput {
   config: ResolvedConfig;
@@ -24,8 +25,6 @@ export interface ReadyResult {
 export interface AuthorizationContext {
   config: ResolvedConfig;
   href: string | undefined;
-  /** The current supertoken (the session machine takes this over in a later version). */
-  token: Token | undefined;
   /** Set once the start-up redirect has been processed. */
   ready: ReadyResult | undefined;
   /** How the last login or code exchange ended; read by the facade to settle its promise. */
@@ -43,7 +42,11 @@ export type AuthorizationEvent =
   /** `initQRCodeLogin()` */
   | { type: 'QR_START' }
   /** `cancelQRCodePolling(withCancelEvent)` */
-  | { type: 'QR_CANCEL'; withCancelEvent: boolean };
+  | { type: 'QR_CANCEL'; withCancelEvent: boolean }
+  /** `credentials.refresh()`, for the session machine. */
+  | { type: 'REFRESH' }
+  /** `logout(options)`, for the session machine. */
+  | { type: 'LOGOUT'; noRedirect: boolean; returnTo?: string };
 
 type Outcome = RedirectOutput | LoginOutput | DeviceAuthorizationOutput;
 
@@ -54,11 +57,17 @@ const errorOf = (event: unknown): Error => {
   return error instanceof Error ? error : new Error('The login failed');
 };
 
-const successData = (via: LoginSuccessData['via'], token: Token): LoginSuccessData => ({
-  via,
-  scope: token.scope,
-  expires: token.expires,
-});
+/** The token a login outcome carries (`xstate.done.actor.*` of redirect, login, exchangeCode, device). */
+const tokenOf = (event: unknown): Token | undefined => {
+  const output = (event as { output?: unknown }).output as Record<string, unknown> | undefined;
+  if (output && typeof output.access_token === 'string') return output as unknown as Token;
+  return output && 'token' in output ? (output.token as Token) : undefined;
+};
+
+const successData = (via: LoginSuccessData['via'], event: unknown): LoginSuccessData => {
+  const token = tokenOf(event);
+  return { via, scope: token?.scope, expires: token?.expires };
+};
 
 const failureOf = (error: Error) => ({
   type: 'login' as const,
@@ -83,6 +92,7 @@ export const authorizationMachine = setup({
     redirect: redirectMachine,
     login: loginMachine,
     deviceAuthorization: deviceAuthorizationMachine,
+    session: sessionMachine,
     exchangeCode: createExchangeCode(browserRuntime),
   },
   guards: {
@@ -91,19 +101,17 @@ export const authorizationMachine = setup({
     isAnnounced: ({ event }) => event.type === 'LOGIN' && event.announce,
   },
   actions: {
-    storeToken: assign(({ event }) => {
-      const outcome = outcomeOf(event);
-      return outcome.outcome === 'authorized' ? { token: outcome.token, lastError: undefined } : {};
-    }),
+    /** The session machine owns the token; it has it before the success event goes out. */
+    storeToken: sendTo('session', ({ event }) => ({
+      type: 'TOKEN.RECEIVED' as const,
+      token: tokenOf(event) as Token,
+    })),
+    clearLastErrorOnSuccess: assign({ lastError: undefined }),
     rememberFailure: assign(({ event }) => {
       const outcome = outcomeOf(event);
       return { lastError: outcome.outcome === 'failed' ? outcome.error : undefined };
     }),
     clearLastError: assign({ lastError: undefined }),
-    storeDeviceToken: assign(({ event }) => {
-      const outcome = outcomeOf(event);
-      return outcome.outcome === 'authorized' ? { token: outcome.token } : {};
-    }),
     emitQRCodeSuccess: emit(({ event }) => {
       const outcome = outcomeOf(event);
       const response = outcome.outcome === 'authorized' && 'response' in outcome ? outcome.response : {};
@@ -148,26 +156,23 @@ export const authorizationMachine = setup({
         data: { hasEmail: options?.email !== undefined, hasState: options?.state !== undefined },
       };
     }),
-    emitRedirectSuccess: emit(({ context }) => ({
+    emitRedirectSuccess: emit(({ event }) => ({
       type: 'login' as const,
       eventType: 'authorizationSuccess' as const,
-      data: successData('redirect', context.token as Token),
+      data: successData('redirect', event),
     })),
-    emitPopupSuccess: emit(({ context }) => ({
+    emitPopupSuccess: emit(({ event }) => ({
       type: 'login' as const,
       eventType: 'authorizationSuccess' as const,
-      data: successData('popup', context.token as Token),
+      data: successData('popup', event),
     })),
-    emitCodeGrantSuccess: emit(({ context }) => ({
+    emitCodeGrantSuccess: emit(({ event }) => ({
       type: 'login' as const,
       eventType: 'authorizationSuccess' as const,
-      data: successData('code', context.token as Token),
+      data: successData('code', event),
     })),
     emitFailure: emit(({ context }) => failureOf(context.lastError ?? new Error('The login failed'))),
-    storeExchangedToken: assign({
-      token: ({ event }) => (event as unknown as { output: Token }).output,
-      lastError: undefined,
-    }),
+    forwardToSession: sendTo('session', ({ event }) => event),
     rememberChildError: assign({ lastError: ({ event }) => errorOf(event) }),
   },
 }).createMachine({
@@ -176,7 +181,6 @@ export const authorizationMachine = setup({
   context: ({ input }) => ({
     config: input.config,
     href: input.href,
-    token: undefined,
     ready: undefined,
     lastError: undefined,
   }),
@@ -200,7 +204,7 @@ export const authorizationMachine = setup({
               {
                 guard: 'isAuthorized',
                 target: 'idle',
-                actions: ['storeToken', 'markReady', 'emitRedirectSuccess'],
+                actions: ['storeToken', 'clearLastErrorOnSuccess', 'markReady', 'emitRedirectSuccess'],
               },
               { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'markReady', 'emitFailure'] },
               { target: 'idle', actions: 'markReady', description: 'An ordinary page load' },
@@ -228,7 +232,11 @@ export const authorizationMachine = setup({
               options: event.type === 'LOGIN' ? event.options : undefined,
             }),
             onDone: [
-              { guard: 'isAuthorized', target: 'idle', actions: ['storeToken', 'emitPopupSuccess'] },
+              {
+                guard: 'isAuthorized',
+                target: 'idle',
+                actions: ['storeToken', 'clearLastErrorOnSuccess', 'emitPopupSuccess'],
+              },
               { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'emitFailure'] },
               { target: 'idle', description: 'Navigation to the login page was requested' },
             ],
@@ -246,7 +254,10 @@ export const authorizationMachine = setup({
               code: event.type === 'EXCHANGE_CODE' ? event.code : '',
               codeVerifier: event.type === 'EXCHANGE_CODE' ? event.codeVerifier : undefined,
             }),
-            onDone: { target: 'idle', actions: ['storeExchangedToken', 'emitCodeGrantSuccess'] },
+            onDone: {
+              target: 'idle',
+              actions: ['storeToken', 'clearLastErrorOnSuccess', 'emitCodeGrantSuccess'],
+            },
             onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
           },
         },
@@ -267,7 +278,7 @@ export const authorizationMachine = setup({
             src: 'deviceAuthorization',
             input: ({ context }) => ({ config: context.config }),
             onDone: [
-              { guard: 'isAuthorized', target: 'idle', actions: ['storeDeviceToken', 'emitQRCodeSuccess'] },
+              { guard: 'isAuthorized', target: 'idle', actions: ['storeToken', 'emitQRCodeSuccess'] },
               { target: 'idle', description: 'Failed or cancelled: the child already said so' },
             ],
             onError: { target: 'idle', actions: 'emitQRCodeCrash' },
@@ -275,6 +286,24 @@ export const authorizationMachine = setup({
           on: {
             QR_START: { actions: 'emitAlreadyPolling', description: 'There is already a polling request' },
             QR_CANCEL: { actions: 'cancelDeviceAuthorization' },
+          },
+        },
+      },
+    },
+    credentials: {
+      description: 'The session machine owns the supertoken for as long as the instance lives.',
+      initial: 'active',
+      states: {
+        active: {
+          invoke: {
+            id: 'session',
+            systemId: 'session',
+            src: 'session',
+            input: ({ context }) => ({ config: context.config }),
+          },
+          on: {
+            REFRESH: { actions: 'forwardToSession' },
+            LOGOUT: { actions: 'forwardToSession' },
           },
         },
       },

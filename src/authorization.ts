@@ -1,24 +1,52 @@
 import mittImport, { type Emitter, type EventType } from 'mitt';
-import { type Actor, type AnyActorRef, createActor, type InspectionEvent } from 'xstate';
+import {
+  type Actor,
+  type ActorRefFrom,
+  type AnyActorRef,
+  createActor,
+  type InspectionEvent,
+  type SnapshotFrom,
+} from 'xstate';
 import type { Runtime } from '../actors/runtime.js';
 import type { AuthorizationEvent, ReadyResult } from '../machines/authorization.js';
+import type { sessionMachine } from '../machines/session.js';
 import { type AuthorizationConfig, type InspectOption, resolveConfig } from './config.js';
 import { InteractionInProgressError, InvalidOptionError } from './errors.js';
 import { type AuthorizationEvents, Events } from './events.js';
 import { createAuthorizationLogic } from './logic.js';
 import type { LoginOptions } from './loginOptions.js';
 import { isTokenUsable, type Token } from './token.js';
+import {
+  memoryTokenStore,
+  type TokenStorageAdapter,
+  tokenStorageKey,
+  webStorageTokenStore,
+} from './tokenStore.js';
 
 /** The logged-in user's credentials, as Webex's `webex.credentials` exposes them. */
 export interface Credentials {
-  /** The token set from the last login, or `undefined`. */
+  /** The token set from the last login (or loaded from storage), or `undefined`. */
   readonly supertoken: Token | undefined;
-  /** True while there is an access token that has not expired. */
+  /** True while there is an unexpired access token, or an expired one that can be refreshed. */
   readonly canAuthorize: boolean;
-  /** Whether the credentials can be refreshed. Refresh arrives with the session machine. */
+  /** True when there is a token and a way to refresh it (a refresh token or `refreshCallback`). */
   readonly canRefresh: boolean;
-  /** Resolves the current access token; rejects when there is none or it has expired. */
+  /**
+   * Refreshes now (one request for all concurrent callers and tabs). Rejects at the first network
+   * error, while the session keeps its token and retries by itself; rejects with the OAuth error
+   * when a new login is needed (`reauthRequired`).
+   */
+  refresh(): Promise<void>;
+  /** Resolves a usable access token, refreshing first when it has expired. */
   getAccessToken(): Promise<string>;
+}
+
+/** `logout()` options. */
+export interface LogoutOptions {
+  /** Stay on the page: revoke and clear, but do not go to the end-session endpoint. */
+  noRedirect?: boolean;
+  /** Where the end-session endpoint sends the user back (default: `redirectUri`). */
+  returnTo?: string;
 }
 
 /** What `requestAuthorizationCodeGrant` takes: a code (and its PKCE verifier, if any). */
@@ -30,6 +58,8 @@ export interface CodeGrantOptions {
 // mitt's typings are CommonJS-shaped, so under NodeNext its default import types as the module;
 // at run time the ESM default export is the factory itself.
 const mitt = mittImport as unknown as <Events extends Record<EventType, unknown>>() => Emitter<Events>;
+
+type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
 type AuthorizationActor = Actor<ReturnType<typeof createAuthorizationLogic>>;
 
@@ -53,6 +83,12 @@ export interface Authorization {
   initiateLogin(options?: LoginOptions): Promise<void>;
   /** The same login without the `initiateLogin` announcement (Webex's lower-level entry point). */
   initiateAuthorizationCodeGrant(options?: LoginOptions): Promise<void>;
+  /**
+   * Logs out: revokes the token with a POST when there is a revocation endpoint, clears the
+   * stored token, tells the other tabs, then goes to the end-session endpoint unless
+   * `noRedirect`. No token ever appears in a URL.
+   */
+  logout(options?: LogoutOptions): Promise<void>;
   /** Exchanges a code the app obtained itself (RFC 6749 §4.1.3). */
   requestAuthorizationCodeGrant(options: CodeGrantOptions): Promise<void>;
   /**
@@ -85,6 +121,19 @@ function sessionStorageOf(win: Window | undefined) {
   }
 }
 
+function tokenStoreFor(config: AuthorizationConfig, win: Window | undefined): TokenStorageAdapter {
+  const option = config.tokenStorage ?? 'local';
+  if (typeof option === 'object') return option;
+  if (option === 'memory' || !win) return memoryTokenStore();
+  const key = tokenStorageKey(config.clientId);
+  try {
+    return webStorageTokenStore(option === 'session' ? win.sessionStorage : win.localStorage, key);
+  } catch {
+    // Storage can be blocked (sandboxed iframes, privacy settings): keep tokens in memory then.
+    return memoryTokenStore();
+  }
+}
+
 function toInspector(inspect: InspectOption | undefined): ((event: InspectionEvent) => void) | undefined {
   if (inspect === undefined) return undefined;
   if (typeof inspect === 'function') return inspect;
@@ -108,6 +157,10 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
     clientSecret: config.clientSecret,
     collectPreauthCatalog: config.collectPreauthCatalog,
     transformVerificationUri: config.transformVerificationUri,
+    tokenStore: tokenStoreFor(config, win),
+    // Webex passes the SDK instance first; here it is this facade (bound once it exists).
+    refreshCallback: config.refreshCallback ? (token) => config.refreshCallback?.(facade, token) : undefined,
+    locks: win?.navigator?.locks,
     discoveryCache: new Map(),
     now: () => Date.now(),
   };
@@ -182,27 +235,73 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
     });
   };
 
+  const session = () => actor.system.get('session') as ActorRefFrom<typeof sessionMachine> | undefined;
+  const sessionSnapshot = () => session()?.getSnapshot();
+  const currentToken = () => sessionSnapshot()?.context.token;
+  const canRefresh = () => {
+    const token = currentToken();
+    return token !== undefined && (resolved.hasRefreshCallback || Boolean(token.refresh_token));
+  };
+
+  /** Settles when the session has finished what `event` started (a refresh or a logout). */
+  const untilSessionSettles = (busy: (snapshot: SessionSnapshot) => boolean): Promise<SessionSnapshot> =>
+    new Promise((resolve, reject) => {
+      const ref = session();
+      if (!ref) return reject(new Error(STOPPED));
+      const check = (snapshot: SessionSnapshot): boolean => {
+        if (snapshot.status !== 'active') reject(new Error(STOPPED));
+        else if (busy(snapshot)) return false;
+        else resolve(snapshot);
+        return true;
+      };
+      if (check(ref.getSnapshot())) return;
+      const subscription = ref.subscribe({
+        next: (snapshot) => check(snapshot) && subscription.unsubscribe(),
+        complete: () => reject(new Error(STOPPED)),
+      });
+    });
+
+  /** The redirect has been processed and the stored token read. */
+  const isReady = () =>
+    actor.getSnapshot().context.ready !== undefined && sessionSnapshot()?.matches('loading') !== true;
+
+  const refresh = async (): Promise<void> => {
+    if (actor.getSnapshot().status !== 'active') throw new Error(STOPPED);
+    if (!canRefresh()) throw new Error('Not enough information available to refresh this access token');
+    actor.send({ type: 'REFRESH' });
+    const settled = await untilSessionSettles((snapshot) =>
+      snapshot.matches({ authenticated: 'refreshing' }),
+    );
+    if (settled.matches({ authenticated: 'retrying' }) || settled.matches('reauthRequired')) {
+      throw settled.context.error ?? new Error('The refresh failed');
+    }
+  };
+
   const credentials: Credentials = {
     get supertoken() {
-      return actor.getSnapshot().context.token;
+      return currentToken();
     },
     get canAuthorize() {
-      return isTokenUsable(actor.getSnapshot().context.token, runtime.now());
+      return isTokenUsable(currentToken(), runtime.now()) || canRefresh();
     },
     get canRefresh() {
-      return false;
+      return canRefresh();
     },
-    getAccessToken() {
-      const token = actor.getSnapshot().context.token;
-      return isTokenUsable(token, runtime.now())
-        ? Promise.resolve((token as Token).access_token)
-        : Promise.reject(new Error('There is no usable access token: log in first'));
+    refresh,
+    async getAccessToken() {
+      if (!isTokenUsable(currentToken(), runtime.now())) {
+        if (!canRefresh()) throw new Error('There is no usable access token: log in first');
+        await refresh();
+      }
+      const token = currentToken();
+      if (!token) throw new Error('There is no usable access token: log in first');
+      return token.access_token;
     },
   };
 
-  return {
+  const facade: Authorization = {
     get ready() {
-      return actor.getSnapshot().context.ready !== undefined;
+      return isReady();
     },
     get isAuthorizing() {
       return isInteracting();
@@ -218,17 +317,20 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
       return new Promise<ReadyResult>((resolve) => {
         const check = (): boolean => {
           const snapshot = actor.getSnapshot();
-          const ready = snapshot.context.ready;
-          if (ready) resolve(ready);
-          else if (snapshot.status !== 'active') resolve({ outcome: 'none' });
-          else return false;
+          if (snapshot.status !== 'active') resolve(snapshot.context.ready ?? { outcome: 'none' });
+          else if (!isReady()) return false;
+          else resolve(snapshot.context.ready ?? { outcome: 'none' });
           return true;
         };
         if (check()) return;
-        const subscription = actor.subscribe({
-          next: () => check() && subscription.unsubscribe(),
-          complete: check,
-        });
+        // The redirect (root) and the stored token (session) each finish on their own.
+        const refs: Array<Pick<AnyActorRef, 'subscribe'> | undefined> = [actor, session()];
+        const subscriptions = refs.map((ref) =>
+          ref?.subscribe({
+            next: () => check() && subscriptions.forEach((subscription) => subscription?.unsubscribe()),
+            complete: check,
+          }),
+        );
       });
     },
     initiateLogin(options) {
@@ -256,10 +358,16 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
         actor.send({ type: 'QR_CANCEL', withCancelEvent: withCancelEvent !== false });
       }
     },
+    async logout(options) {
+      if (actor.getSnapshot().status !== 'active') throw new Error(STOPPED);
+      actor.send({ type: 'LOGOUT', noRedirect: options?.noRedirect === true, returnTo: options?.returnTo });
+      await untilSessionSettles((snapshot) => snapshot.matches('loggingOut') || snapshot.matches('leaving'));
+    },
     stop() {
       actor.stop();
       pending = undefined;
       eventEmitter.all.clear();
     },
   };
+  return facade;
 }

@@ -1,5 +1,7 @@
 import { ConfigError } from './errors.js';
 import { type Endpoints, type Profile, profiles, rfcProfile } from './profiles.js';
+import type { Token } from './token.js';
+import type { TokenStorageOption } from './tokenStore.js';
 import type { TransactionStorage } from './transactionStore.js';
 
 /** What `collectPreauthCatalog` receives: Webex's preauth-catalog hint. */
@@ -32,6 +34,13 @@ export interface AuthorizationConfig {
   profile?: 'rfc' | 'webex' | Partial<Profile>;
   /** Confidential clients in Node only: never ship a secret to a browser. */
   clientSecret?: string;
+  /**
+   * Refreshes through the app (e.g. its backend, which holds the client secret): called with this
+   * instance and the current token, it must resolve to an object with `access_token` (Webex SDK).
+   */
+  refreshCallback?: (auth: unknown, token: Token) => unknown;
+  /** Where the supertoken is kept: 'local' (default, shared by tabs), 'session', 'memory', or an adapter. */
+  tokenStorage?: TokenStorageOption;
   /** Called with the Webex-style preauth hint while the code is exchanged. Errors are ignored. */
   collectPreauthCatalog?: (hint: PreauthHint) => unknown;
   /** Rewrites the device flow's verification URI before it is shown. */
@@ -61,6 +70,8 @@ export interface ResolvedConfig {
   profile: Profile;
   /** Webex oauth-helper base URL (device endpoints and the QR deep link's `oauthhelper`). */
   oauthHelperUrl: string | undefined;
+  /** Whether a `refreshCallback` is configured (the function itself stays out of context). */
+  hasRefreshCallback: boolean;
   /** Whether a client secret is configured (the secret itself never enters context). */
   confidential: boolean;
   popup: { width: number; height: number; timeoutMs: number; closedGraceMs: number };
@@ -228,6 +239,7 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
     profile,
     oauthHelperUrl:
       typeof raw.oauthHelperUrl === 'string' ? raw.oauthHelperUrl.replace(/\/+$/, '') : undefined,
+    hasRefreshCallback: raw.refreshCallback !== undefined,
     confidential: raw.clientSecret !== undefined,
     popup: resolvePopup(raw.popup),
   };

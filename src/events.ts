@@ -45,13 +45,31 @@ export type QRCodeLoginEvent =
   | { eventType: 'authorizationFailure'; data: DeviceFailureData }
   | { eventType: 'pollingCanceled' };
 
+/** What the session events say about a token: never the token itself. */
+export interface TokenData {
+  scope: string | undefined;
+  /** When the access token expires (ms epoch), if known. */
+  expires: number | undefined;
+}
+
+/** Payloads of the `session` channel. */
+export type SessionEvent =
+  | { eventType: 'tokenSet'; data: TokenData }
+  | { eventType: 'tokenRefreshed'; data: TokenData }
+  | { eventType: 'refreshFailure'; data: { error: Error } }
+  | { eventType: 'reauthRequired'; data: { error: Error } }
+  | { eventType: 'logout'; data: { remote: boolean } };
+
 /** The mitt event map of `auth.eventEmitter`. */
 export type AuthorizationEvents = {
   login: LoginEvent;
   qRCodeLogin: QRCodeLoginEvent;
+  session: SessionEvent;
 };
 
 /** The machines emit each payload with its channel as `type`; the facade forwards it to mitt. */
 export type LoginEmitted = { type: 'login' } & LoginEvent;
 
 export type QRCodeLoginEmitted = { type: 'qRCodeLogin' } & QRCodeLoginEvent;
+
+export type SessionEmitted = { type: 'session' } & SessionEvent;

@@ -3,10 +3,18 @@ import { createLoginActors, createRedirectActors } from '../actors/index.js';
 import { createPollDeviceToken } from '../actors/pollDeviceToken.js';
 import { createRequestDeviceCode } from '../actors/requestDeviceCode.js';
 import type { Runtime } from '../actors/runtime.js';
+import {
+  createLoadStoredToken,
+  createNavigateToEndSession,
+  createRefreshToken,
+  createRevokeAndClear,
+} from '../actors/session.js';
+import { createTabSync } from '../actors/tabSync.js';
 import { authorizationMachine } from '../machines/authorization.js';
 import { deviceAuthorizationMachine } from '../machines/deviceAuthorization.js';
 import { loginMachine } from '../machines/login.js';
 import { redirectMachine } from '../machines/redirect.js';
+import { sessionMachine } from '../machines/session.js';
 
 /**
  * The root machine with every actor bound to one runtime (window, fetch, storage, hooks). This
@@ -25,7 +33,16 @@ export function createAuthorizationLogic(runtime: Runtime) {
       pollDeviceToken: createPollDeviceToken(getRuntime),
     },
   });
+  const session = sessionMachine.provide({
+    actors: {
+      loadStoredToken: createLoadStoredToken(getRuntime),
+      refreshToken: createRefreshToken(getRuntime),
+      revokeAndClear: createRevokeAndClear(getRuntime),
+      navigateToEndSession: createNavigateToEndSession(getRuntime),
+      tabSync: createTabSync(getRuntime),
+    },
+  });
   return authorizationMachine.provide({
-    actors: { redirect, login, deviceAuthorization, exchangeCode: createExchangeCode(getRuntime) },
+    actors: { redirect, login, deviceAuthorization, session, exchangeCode: createExchangeCode(getRuntime) },
   });
 }

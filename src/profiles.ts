@@ -28,6 +28,15 @@ export interface Profile {
   codeExchangeParameters: Record<string, string>;
   /** Derive the preauth-catalog `orgId` hint from the third `_` segment of the code (Webex). */
   orgIdFromCode: boolean;
+  /** How the end-session (logout) URL is built; it never carries a token. */
+  logout: {
+    /** The parameter that names where to come back (OIDC RP-Initiated Logout: `post_logout_redirect_uri`). */
+    redirectParameter: string;
+    /** Send `client_id` (OIDC RP-Initiated Logout §2). */
+    sendClientId: boolean;
+    /** Fixed extra parameters (Webex: `cisService=webex`). */
+    parameters: Record<string, string>;
+  };
   /** Device flow dialect (RFC 8628 §3.5 unless stated). */
   device: {
     /** Seconds between polls when the server sends no `interval` (RFC 8628 §3.2: 5). */
@@ -50,6 +59,7 @@ export const rfcProfile: Profile = {
   sendEmailHash: false,
   codeExchangeParameters: {},
   orgIdFromCode: false,
+  logout: { redirectParameter: 'post_logout_redirect_uri', sendClientId: true, parameters: {} },
   device: { defaultInterval: 5, pendingStatuses: [], slowDownInMessage: false },
 };
 
@@ -69,6 +79,7 @@ export const webexProfile: Profile = {
   sendEmailHash: true,
   codeExchangeParameters: { self_contained_token: 'true' },
   orgIdFromCode: true,
+  logout: { redirectParameter: 'goto', sendClientId: false, parameters: { cisService: 'webex' } },
   device: {
     defaultInterval: 2,
     pendingStatuses: [428],

@@ -71,7 +71,9 @@ describe('success', () => {
     await b.advanceTo(1000);
     expect(b.pollTimes()).toEqual([5, 10]);
     expect(b.eventTypes()).toEqual(['getUserCodeSuccess', 'authorizationPending', 'authorizationSuccess']);
-    expect(vi.getTimerCount()).toBe(0);
+    // The one timer left is the session's proactive refresh of the new token, not a poll.
+    expect(vi.getTimerCount()).toBe(1);
+    expect(b.auth.actor.getSnapshot().matches({ deviceFlow: 'idle' })).toBe(true);
   });
 
   it('cancelQRCodePolling after success emits nothing and keeps the token', async () => {

@@ -66,6 +66,7 @@ const expectNoSecret = (value: unknown) => {
 
 beforeEach(() => {
   sessionStorage.clear();
+  localStorage.clear();
   landOn('/', null);
 });
 afterEach(() => landOn('/', null));

@@ -1,0 +1,70 @@
+import type { Token } from './token.js';
+
+/**
+ * Where the supertoken lives between page loads. `load` may be called by several tabs; `save`
+ * and `clear` must be visible to the others for cross-tab refresh to work ('local' is).
+ */
+export interface TokenStorageAdapter {
+  load(): Token | undefined | Promise<Token | undefined>;
+  save(token: Token): void | Promise<void>;
+  clear(): void | Promise<void>;
+}
+
+/** `tokenStorage` in the config: a built-in place or an adapter. */
+export type TokenStorageOption = 'local' | 'session' | 'memory' | TokenStorageAdapter;
+
+/** The storage key of the supertoken, per client so two apps on one origin do not collide. */
+export function tokenStorageKey(clientId: string): string {
+  return `authcharts.supertoken.${clientId}`;
+}
+
+/** Whether a stored value has the shape of a token (anything else counts as none). */
+export const isStoredToken = (value: unknown): value is Token =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Token).access_token === 'string' &&
+  typeof (value as Token).token_type === 'string';
+
+/** A Web Storage area as a token store; anything unreadable counts as no token. */
+export function webStorageTokenStore(storage: Storage | undefined, key: string): TokenStorageAdapter {
+  return {
+    load() {
+      try {
+        const value: unknown = JSON.parse(storage?.getItem(key) ?? 'null');
+        return isStoredToken(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    save(token) {
+      storage?.setItem(key, JSON.stringify(token));
+    },
+    clear() {
+      storage?.removeItem(key);
+    },
+  };
+}
+
+/** Tokens kept only in this page's memory (browser-apps BCP §8.4: the least exposed option). */
+export function memoryTokenStore(): TokenStorageAdapter {
+  let current: Token | undefined;
+  return {
+    load: () => current,
+    save: (token) => {
+      current = token;
+    },
+    clear: () => {
+      current = undefined;
+    },
+  };
+}
+
+/** Reads a token from any adapter, never throwing: a broken store means "no token". */
+export async function loadToken(store: TokenStorageAdapter): Promise<Token | undefined> {
+  try {
+    const token = await store.load();
+    return isStoredToken(token) ? token : undefined;
+  } catch {
+    return undefined;
+  }
+}
