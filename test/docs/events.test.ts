@@ -7,12 +7,14 @@ import { authorizationMachine } from '../../machines/authorization.js';
 import { deviceAuthorizationMachine } from '../../machines/deviceAuthorization.js';
 import { loginMachine } from '../../machines/login.js';
 import { redirectMachine } from '../../machines/redirect.js';
+import { sessionMachine } from '../../machines/session.js';
 
 const machines: AnyStateMachine[] = [
   authorizationMachine,
   deviceAuthorizationMachine,
   loginMachine,
   redirectMachine,
+  sessionMachine,
 ];
 
 /** A context and event rich enough for every emit expression to build its payload. */
