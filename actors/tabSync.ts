@@ -4,7 +4,11 @@ import type { Token } from '../src/token.js';
 import type { GetRuntime } from './runtime.js';
 
 /** What the session machine tells the tab-sync actor. */
-export type TabSyncCommand = { type: 'SYNC.TOKEN'; token: Token } | { type: 'SYNC.LOGOUT' };
+export type TabSyncCommand =
+  /** Store the token and tell the other tabs. */
+  | { type: 'SYNC.TOKEN'; token: Token }
+  /** Clear the store and tell the other tabs. */
+  | { type: 'SYNC.LOGOUT' };
 
 /** What the tab-sync actor tells the session machine. */
 export type TabSyncSignal =
@@ -62,6 +66,8 @@ export function createTabSync(getRuntime: GetRuntime) {
         Promise.resolve(runtime.tokenStore.save(command.token)).catch(() => {});
         channel?.postMessage({ type: 'token', token: command.token } satisfies SyncMessage);
       } else {
+        // A logout or a refused refresh: nothing stored may outlive it in any tab.
+        Promise.resolve(runtime.tokenStore.clear()).catch(() => {});
         channel?.postMessage({ type: 'logout' } satisfies SyncMessage);
       }
     });

@@ -295,6 +295,7 @@ export const authorizationMachine = setup({
       initial: 'active',
       states: {
         active: {
+          description: 'Always: login paths hand tokens to it; refresh and logout are forwarded.',
           invoke: {
             id: 'session',
             systemId: 'session',

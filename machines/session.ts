@@ -83,7 +83,14 @@ export const sessionMachine = setup({
       (context.config.hasRefreshCallback || Boolean(context.token.refresh_token)),
     isRefreshDue: ({ context }) => context.refreshAt !== undefined && Date.now() >= context.refreshAt,
     wasRefreshedHere: ({ event }) => (event as unknown as { output: RefreshResult }).output.refreshed,
-    needsNewLogin: ({ event }) => errorOf(event) instanceof OAuthError,
+    /**
+     * The token endpoint refused the grant itself (`invalid_grant`, `invalid_client` …: one of the
+     * six RFC 6749 §5.2 codes). Anything else (429, 5xx, an unknown code, no answer) is transient.
+     */
+    needsNewLogin: ({ event }) => {
+      const error = errorOf(event);
+      return error instanceof OAuthError && error.constructor !== OAuthError;
+    },
     staysOnPage: ({ context }) => context.logout?.noRedirect === true,
   },
   actions: {
@@ -188,8 +195,13 @@ export const sessionMachine = setup({
         },
         'REMOTE.TOKEN': {
           target: 'authenticated',
-          actions: 'rememberToken',
+          actions: ['rememberToken'],
           description: 'Another tab logged in',
+        },
+        LOGOUT: {
+          target: 'loggingOut',
+          actions: 'rememberLogoutOptions',
+          description: 'Still clear the store and end the server session',
         },
       },
     },
@@ -277,7 +289,8 @@ export const sessionMachine = setup({
           target: 'authenticated',
           actions: ['rememberToken', 'syncToken', 'emitTokenSet'],
         },
-        'REMOTE.TOKEN': { target: 'authenticated', actions: 'rememberToken' },
+        'REMOTE.TOKEN': { target: 'authenticated', actions: ['rememberToken', 'emitTokenSet'] },
+        LOGOUT: { target: 'loggingOut', actions: 'rememberLogoutOptions' },
       },
     },
     loggingOut: {

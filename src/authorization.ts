@@ -127,7 +127,8 @@ function tokenStoreFor(config: AuthorizationConfig, win: Window | undefined): To
   if (option === 'memory' || !win) return memoryTokenStore();
   const key = tokenStorageKey(config.clientId);
   try {
-    return webStorageTokenStore(option === 'session' ? win.sessionStorage : win.localStorage, key);
+    const storage = option === 'session' ? win.sessionStorage : win.localStorage;
+    return storage ? webStorageTokenStore(storage, key) : memoryTokenStore();
   } catch {
     // Storage can be blocked (sandboxed iframes, privacy settings): keep tokens in memory then.
     return memoryTokenStore();

@@ -10,7 +10,6 @@ import {
 import {
   type AdjacencyMap,
   getAdjacencyMap,
-  getPathsFromEvents,
   getShortestPaths,
   getSimplePaths,
   type StatePath,
@@ -65,8 +64,8 @@ interface Candidate {
 }
 
 /**
- * Enumerates paths through `machine` with xstate/graph (`getSimplePaths` / `getShortestPaths`, plus
- * `getPathsFromEvents` for `sequences`), drops duplicates (same event sequence), and recomputes every
+ * Enumerates paths through `machine` with xstate/graph (`getSimplePaths` / `getShortestPaths`), adds
+ * each of `sequences` as one path (the loops a graph search visits once), drops duplicates (same event sequence), and recomputes every
  * step with the pure `transition()` fold from the initial snapshot. The fold is what replays compare
  * against; if it disagrees with the graph, `serializeState` merges snapshots that behave differently
  * and this throws, naming the path.
@@ -117,10 +116,10 @@ export function generatePaths<TMachine extends AnyStateMachine>(
       }
     }
   }
-  for (const sequence of options.sequences ?? []) {
-    const { events: _events, ...rest } = traversal;
-    candidates.push(...getPathsFromEvents(logic, [...sequence], rest).map(fromGraph));
-  }
+  // A sequence is one path as given: folded with the machine's own `transition` below. (xstate's
+  // getPathsFromEvents tries each event in every reachable state, and an unhandled error event
+  // there leaves a snapshot whose children are stopped, so a later sendTo throws.)
+  for (const sequence of options.sequences ?? []) candidates.push({ events: [...sequence], states: [] });
 
   const unique = dedupe(candidates, options.dropPrefixes ?? false);
   const fold = createFold(logic, initial);

@@ -3,14 +3,17 @@
  * `interaction` region runs the start-up redirect (ending each way), then logins (announced or not,
  * with various options) ending each way and direct code exchanges; the `deviceFlow` region runs one
  * QR-code login at a time (a second `initQRCodeLogin` is refused, `cancelQRCodePolling` is passed
- * on to the running device machine) whatever the interaction region is doing. Paths are replayed on
- * a real actor whose children (the redirect, login and device machines, the code exchange) are
- * settleable stand-ins. The suite checks what the facade's user sees: `ready`, the token in context,
- * and the `login` and `qRCodeLogin` channels' events, in order, carrying no secret (but for the
- * token response that QR `authorizationSuccess` hands over by design, SPEC §4).
+ * on to the running device machine) whatever the interaction region is doing; the `credentials`
+ * region runs the session machine for as long as the instance lives and passes `credentials.refresh()`
+ * and `logout()` on to it. Paths are replayed on a real actor whose children (the redirect, login,
+ * device and session machines, the code exchange) are settleable stand-ins. The suite checks what
+ * the facade's user sees: `ready`, the last error, the token each login hands the session (stored
+ * there before success is announced) and the `login` and `qRCodeLogin` channels' events, in order,
+ * carrying no secret (but for the token response that QR `authorizationSuccess` hands over by
+ * design, SPEC §4).
  *
- * The product of the two regions (and of the bounded context flags) is too large for every simple
- * path, so the suite takes every edge of the graph once (`transitions`) plus hand-picked sequences.
+ * The product of the regions (and of the bounded context flags) is too large for every simple path,
+ * so the suite takes every edge of the graph once (`transitions`) plus hand-picked sequences.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventObject, SnapshotFrom } from 'xstate';
@@ -38,11 +41,13 @@ import {
   doneEvent,
   errorEvent,
   generatePaths,
+  type Invocation,
   type ModelPath,
   replayPath,
 } from '../../src/testing/index.js';
 import type { Token } from '../../src/token.js';
 import {
+  APP,
   activeIds,
   CODE,
   CODE_TOKEN,
@@ -57,6 +62,7 @@ import {
   loginState,
   POPUP_TOKEN,
   REDIRECT_TOKEN,
+  sequencePaths,
   settled,
   VERIFIER,
 } from './support.js';
@@ -124,6 +130,13 @@ const QR_START: AuthorizationEvent = { type: 'QR_START' };
 const QR_CANCEL: AuthorizationEvent = { type: 'QR_CANCEL', withCancelEvent: true };
 const QR_CANCEL_QUIETLY: AuthorizationEvent = { type: 'QR_CANCEL', withCancelEvent: false };
 
+/** `credentials.refresh()` and `logout(options)`: the session machine's business, passed on to it. */
+const REFRESH: AuthorizationEvent = { type: 'REFRESH' };
+const LOGOUTS: readonly AuthorizationEvent[] = [
+  { type: 'LOGOUT', noRedirect: false, returnTo: undefined },
+  { type: 'LOGOUT', noRedirect: true, returnTo: `${APP}/goodbye` },
+];
+
 const DEVICE_RESULTS: readonly DeviceAuthorizationOutput[] = [
   { outcome: 'authorized', token: DEVICE_TOKEN, response: DEVICE_RESPONSE },
   { outcome: 'failed', error: new OAuthError({ error: 'access_denied', error_description: 'Denied' }) },
@@ -138,6 +151,8 @@ const events = createEventCases<RootSnapshot>({
     ...(snapshot.matches({ deviceFlow: 'running' })
       ? [QR_START, QR_CANCEL, QR_CANCEL_QUIETLY]
       : [QR_START, QR_CANCEL]),
+    // The session's calls, whatever the other regions do (each payload where no QR login runs).
+    ...(snapshot.matches({ deviceFlow: 'idle' }) ? [REFRESH, ...LOGOUTS] : [LOGOUTS[0]!]),
   ],
   done: {
     redirect: REDIRECT_RESULTS,
@@ -156,16 +171,10 @@ const events = createEventCases<RootSnapshot>({
   },
 });
 
-/** Which token is stored: bounded (one per way of getting one), never the token itself. */
-const tokenKind = (token: Token | undefined): string => {
-  if (token === undefined) return '-';
-  const tokens = [REDIRECT_TOKEN, POPUP_TOKEN, CODE_TOKEN, DEVICE_TOKEN];
-  return ['redirect', 'popup', 'code', 'device'][tokens.indexOf(token)] ?? 'other';
-};
-
+/** The token is the session's (a stand-in here): the root's own context is all a vertex needs. */
 const serializeState = (snapshot: RootSnapshot) =>
   `${JSON.stringify(snapshot.value)} ${snapshot.status} ready=${snapshot.context.ready?.outcome ?? '-'} ` +
-  `token=${tokenKind(snapshot.context.token)} lastError=${snapshot.context.lastError?.name ?? '-'}`;
+  `lastError=${snapshot.context.lastError?.name ?? '-'}`;
 
 const deviceDone = (output: DeviceAuthorizationOutput): EventObject =>
   doneEvent('deviceAuthorization', output);
@@ -175,8 +184,9 @@ const DEVICE_CANCELED = deviceDone(DEVICE_RESULTS[2]!);
 
 /**
  * Loops over `idle`: a failed login then a successful one, a failed exchange then a good one, and so
- * on; QR logins one after the other (refused while one runs, cancelled, crashed), and QR logins
- * interleaved with the start-up redirect and with logins in the other region.
+ * on; QR logins one after the other (refused while one runs, cancelled, crashed), QR logins
+ * interleaved with the start-up redirect and with logins in the other region, and the session's
+ * calls passed on whatever runs. Each is folded as it stands ({@link sequencePaths}).
  */
 const LOOPS: readonly EventObject[][] = [
   [
@@ -185,6 +195,7 @@ const LOOPS: readonly EventObject[][] = [
     doneEvent('login', LOGIN_RESULTS[1]),
     LOGINS[3]!,
     doneEvent('login', LOGIN_RESULTS[0]),
+    REFRESH,
     EXCHANGES[0]!,
     errorEvent('exchangeCode', new InvalidGrantError({ error: 'invalid_grant' })),
     EXCHANGES[1]!,
@@ -243,18 +254,32 @@ const LOOPS: readonly EventObject[][] = [
   // redirect ended, not the QR login.
   [QR_START, DEVICE_AUTHORIZED, doneEvent('redirect', REDIRECT_RESULTS[2])],
   [QR_START, DEVICE_AUTHORIZED, doneEvent('redirect', REDIRECT_RESULTS[0])],
+  // The session's calls go through while the redirect, a login, an exchange and a QR login run.
+  [
+    REFRESH,
+    LOGOUTS[1]!,
+    doneEvent('redirect', REDIRECT_RESULTS[0]),
+    LOGINS[0]!,
+    REFRESH,
+    LOGOUTS[0]!,
+    doneEvent('login', LOGIN_RESULTS[0]),
+    QR_START,
+    EXCHANGES[1]!,
+    REFRESH,
+    LOGOUTS[1]!,
+    doneEvent('exchangeCode', CODE_TOKEN),
+    DEVICE_AUTHORIZED,
+    LOGOUTS[0]!,
+  ],
 ];
 
 const suites = INPUTS.map(({ name, input, strategy }) => ({
   name,
   input,
-  paths: generatePaths(authorizationMachine, {
-    events,
-    serializeState,
-    input,
-    strategy,
-    sequences: LOOPS,
-  }),
+  paths: [
+    ...generatePaths(authorizationMachine, { events, serializeState, input, strategy }),
+    ...sequencePaths(authorizationMachine, input, LOOPS),
+  ],
 }));
 const pathCount = suites.reduce((sum, suite) => sum + suite.paths.length, 0);
 const coverage = createCoverage(authorizationMachine);
@@ -274,10 +299,16 @@ type Emit =
   | { type: 'login'; eventType: 'authorizationFailure'; error: ErrorMatch }
   | QRCodeLoginEmitted;
 
+/** What the session machine is told: a token to store, or a call passed on. */
+type SessionCall =
+  | { type: 'TOKEN.RECEIVED'; token: Token }
+  | Extract<AuthorizationEvent, { type: 'REFRESH' | 'LOGOUT' }>;
+
 interface Model {
   interaction: Interaction;
   deviceFlow: 'idle' | 'running';
-  token: Token | undefined;
+  /** Everything the session machine has been told since it started: stored tokens, forwarded calls. */
+  sessionReceived: SessionCall[];
   /** `whenReady()`'s result; its error as a matcher. */
   ready: { outcome: ReadyResult['outcome']; error?: ErrorMatch } | undefined;
   lastError: ErrorMatch | undefined;
@@ -293,6 +324,13 @@ const success = (via: LoginSuccessData['via'], token: Token) => ({
   type: 'login' as const,
   eventType: 'authorizationSuccess' as const,
   data: { via, scope: token.scope, expires: token.expires },
+});
+
+/** A login succeeded: the session is handed the token (to store it) before anything is announced. */
+const store = (model: Model, token: Token): Model => ({
+  ...model,
+  lastError: undefined,
+  sessionReceived: [...model.sessionReceived, { type: 'TOKEN.RECEIVED', token }],
 });
 
 const loginFailure = (error: ErrorMatch) => ({
@@ -343,7 +381,7 @@ function nextDevice(model: Model, event: EventObject): Model | undefined {
     // The supertoken is set, then success is announced with the token response (SPEC §4).
     return {
       ...ended,
-      token: result.token,
+      sessionReceived: [...model.sessionReceived, { type: 'TOKEN.RECEIVED', token: result.token }],
       emits: [{ type: 'qRCodeLogin', eventType: 'authorizationSuccess', data: { ...result.response } }],
     };
   }
@@ -353,6 +391,10 @@ function nextDevice(model: Model, event: EventObject): Model | undefined {
 
 function next(previous: Model, event: EventObject): Model {
   const model: Model = { ...previous, emits: [], starts: [] };
+  if (event.type === 'REFRESH' || event.type === 'LOGOUT') {
+    // The session's business, whatever the other regions do: passed on exactly as the facade sent it.
+    return { ...model, sessionReceived: [...model.sessionReceived, event as SessionCall] };
+  }
   const device = nextDevice(model, event);
   if (device) return device;
   const answer = settled(event);
@@ -373,9 +415,8 @@ function next(previous: Model, event: EventObject): Model {
     // `ready` whatever the outcome; success is announced only once the token is stored.
     if (result.outcome === 'authorized') {
       return {
-        ...model,
+        ...store(model, result.token),
         interaction: 'idle',
-        token: result.token,
         ready: { outcome: 'authorized' },
         emits: [success('redirect', result.token)],
       };
@@ -419,7 +460,7 @@ function next(previous: Model, event: EventObject): Model {
   if (model.interaction === 'loggingIn' && answer?.id === 'login') {
     const result = answer.value as LoginOutput;
     if (result.outcome === 'authorized') {
-      return { ...model, interaction: 'idle', token: result.token, emits: [success('popup', result.token)] };
+      return { ...store(model, result.token), interaction: 'idle', emits: [success('popup', result.token)] };
     }
     if (result.outcome === 'failed') {
       const error = { same: result.error };
@@ -439,7 +480,7 @@ function next(previous: Model, event: EventObject): Model {
   if (model.interaction === 'exchangingCode' && answer?.id === 'exchangeCode') {
     if (answer.outcome === 'done') {
       const token = answer.value as Token;
-      return { ...model, interaction: 'idle', token, emits: [success('code', token)] };
+      return { ...store(model, token), interaction: 'idle', emits: [success('code', token)] };
     }
     const error = childError(answer.value);
     return { ...model, interaction: 'idle', lastError: error, emits: [loginFailure(error)] };
@@ -471,17 +512,17 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
   const described = describePath(path);
   let model: Model | undefined;
   let readyBefore: ReadyResult | undefined;
-  /** The token in context at the moment each QR `authorizationSuccess` was delivered. */
-  const tokenAtQRSuccess: (Token | undefined)[] = [];
+  /** For each event emitted, in order: how many events the session had received at that moment. */
+  const sessionReceivedAtEmit: number[] = [];
   const replay = await replayPath(authorizationMachine, path, {
     input,
     inspect,
     onStep: (step, actor, { invocations, emitted, pendingTimers }) => {
       const where = `${name}, step ${step.index} of ${described}`;
+      const sessionOf = (all: readonly Invocation[]) => all.find((i) => i.id === 'session');
       if (model === undefined) {
-        actor.on('qRCodeLogin', (event) => {
-          if (event.eventType === 'authorizationSuccess')
-            tokenAtQRSuccess.push(actor.getSnapshot().context.token);
+        actor.on('*', () => {
+          sessionReceivedAtEmit.push(sessionOf(invocations)?.received.length ?? 0);
         });
       }
       model =
@@ -489,23 +530,29 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
           ? {
               interaction: 'processingRedirect',
               deviceFlow: 'idle',
-              token: undefined,
+              sessionReceived: [],
               ready: undefined,
               lastError: undefined,
               emits: [],
-              // The page URL is processed once, at start, as the page's own location.
+              // The page URL is processed once, at start, as the page's own location; the session
+              // (the stored token) lives as long as the instance.
               starts: [
                 { id: 'redirect', input: { config: CONFIG, href: input.href ?? '', source: 'location' } },
+                { id: 'session', input: { config: CONFIG } },
               ],
               deviceReceived: [],
             }
           : next(model, step.event);
       const snapshot = actor.getSnapshot();
-      expect(snapshot.value, where).toEqual({ interaction: model.interaction, deviceFlow: model.deviceFlow });
+      expect(snapshot.value, where).toEqual({
+        interaction: model.interaction,
+        deviceFlow: model.deviceFlow,
+        credentials: 'active',
+      });
       expect(snapshot.status, where).toBe('active');
 
-      // What the facade reads: the token, `ready`, the last error.
-      expect(snapshot.context.token, where).toBe(model.token);
+      // What the facade reads: `ready`, the last error; the token is the session's, not the root's.
+      expect(snapshot.context, `${where}: the root keeps no token`).not.toHaveProperty('token');
       const { ready } = snapshot.context;
       expect(ready?.outcome, `${where}: whenReady() reports how the start-up redirect ended`).toBe(
         model.ready?.outcome,
@@ -513,7 +560,7 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
       if (model.ready?.error) expectError(ready?.error, model.ready.error, where);
       else expect(ready?.error, where).toBeUndefined();
       if (model.lastError) expectError(snapshot.context.lastError, model.lastError, where);
-      else expect(snapshot.context.lastError, where).toBeUndefined();
+      else expect(snapshot.context.lastError, `${where}: no error left over after a success`).toBeUndefined();
       // `ready` is settled once: a failed start-up reports the error the facade reads, and nothing
       // that happens afterwards changes what `whenReady()` says.
       if (readyBefore === undefined && ready?.outcome === 'failed') {
@@ -528,47 +575,59 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
       readyBefore = ready;
 
       // Both channels: exactly these events, in order. Login `authorizationSuccess` reports the
-      // scope and expiry of the token that is in context (each way of logging in has its own).
+      // scope and expiry of the token handed to the session (each way of logging in has its own).
       const emittedNow = (step.index === 0 ? emitted : step.emitted) as readonly (
         | LoginEmitted
         | QRCodeLoginEmitted
       )[];
+      const firstNow = emitted.length - emittedNow.length;
       expect(
         emittedNow.map((e) => `${e.type}.${e.eventType}`),
         where,
       ).toEqual(model.emits.map((e) => `${e.type}.${e.eventType}`));
       model.emits.forEach((expected, i) => {
+        const actual = emittedNow[i]!;
+        if (expected.eventType === 'authorizationSuccess') {
+          // The session holds the token before success is announced (SPEC §3: a listener always
+          // finds the new supertoken in place): it had received this step's TOKEN.RECEIVED, the
+          // last thing it was told, when the event went out.
+          expect(
+            sessionReceivedAtEmit[firstNow + i],
+            `${where}: the token is stored before success is announced`,
+          ).toBe(model!.sessionReceived.length);
+          expect(model!.sessionReceived.at(-1)?.type, where).toBe('TOKEN.RECEIVED');
+        }
         if (expected.type === 'qRCodeLogin') {
-          expect(emittedNow[i], where).toEqual(expected);
+          expect(actual, where).toEqual(expected);
           return;
         }
-        const actual = emittedNow[i] as LoginEmitted;
         if (expected.eventType === 'authorizationFailure') {
-          const { error } = actual.data as { error: unknown };
+          const { error } = (actual as LoginEmitted).data as { error: unknown };
           expectError(error, expected.error, where);
           expect(error, `${where}: the announced error is the one the facade reads`).toBe(
             actor.getSnapshot().context.lastError,
           );
         } else {
-          expect(actual.data, where).toEqual(expected.data);
+          expect(actual, where).toEqual({
+            type: expected.type,
+            eventType: expected.eventType,
+            data: expected.data,
+          });
         }
-        if (expected.type === 'login' && expected.eventType === 'authorizationSuccess') {
-          const { token } = actor.getSnapshot().context;
-          expect(actual.data, `${where}: the token is stored before success is announced`).toEqual({
+        if (expected.eventType === 'authorizationSuccess') {
+          const stored = (model!.sessionReceived.at(-1) as { token?: Token }).token;
+          expect(
+            (actual as LoginEmitted).data,
+            `${where}: success reports the token the session was handed`,
+          ).toEqual({
             via: expected.data.via,
-            scope: token?.scope,
-            expires: token?.expires,
+            scope: stored?.scope,
+            expires: stored?.expires,
           });
         }
       });
-      // QR `authorizationSuccess` hands the app the token response (SPEC §4, as Webex does), after
-      // the supertoken is set; every other event carries no secret.
-      const qrSuccesses = emitted.filter(
-        (e) => e.type === 'qRCodeLogin' && e.eventType === 'authorizationSuccess',
-      );
-      expect(tokenAtQRSuccess, `${where}: the supertoken is set before QR success is announced`).toEqual(
-        qrSuccesses.map(() => DEVICE_TOKEN),
-      );
+      // QR `authorizationSuccess` hands the app the token response (SPEC §4, as Webex does); every
+      // other event carries no secret.
       expectNoSecretInEvents(
         emittedNow.filter((e) => !(e.type === 'qRCodeLogin' && e.eventType === 'authorizationSuccess')),
         where,
@@ -583,14 +642,20 @@ async function replayRoot(name: string, input: AuthorizationInput, path: RootPat
       const running = [
         ...RUNNING[model.interaction],
         ...(model.deviceFlow === 'running' ? ['deviceAuthorization'] : []),
+        'session',
       ];
       expect(activeIds(invocations).sort(), where).toEqual(running.sort());
-      // The QR login is told to cancel, exactly as asked; nothing else is sent to any child.
+      // The QR login is told to cancel, exactly as asked; the session is handed every new token and
+      // the calls meant for it, in order; nothing is sent to any other child.
       const devices = invocations.filter((i) => i.id === 'deviceAuthorization');
       if (model.deviceFlow === 'running')
         expect(devices.at(-1)?.received, where).toEqual(model.deviceReceived);
+      expect(sessionOf(invocations)?.received, `${where}: what the session was told`).toEqual(
+        model.sessionReceived,
+      );
       for (const child of invocations) {
-        if (child.id !== 'deviceAuthorization') expect(child.received, where).toEqual([]);
+        if (child.id !== 'deviceAuthorization' && child.id !== 'session')
+          expect(child.received, where).toEqual([]);
       }
       expect(pendingTimers(), where).toEqual([]);
     },

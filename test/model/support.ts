@@ -1,24 +1,40 @@
 /**
  * Shared fixtures and checks of the model-based suites (redirect, login, device authorization,
- * authorization): configs,
+ * session, authorization): configs,
  * the secrets a flow handles (so the suites can prove none leaks into an error or event), tokens,
  * callback URLs, and the coverage gate every suite ends with.
  */
 import { expect } from 'vitest';
-import type { EventObject } from 'xstate';
+import {
+  type AnyStateMachine,
+  type EventObject,
+  type InputFrom,
+  initialTransition,
+  transition,
+} from 'xstate';
 import type { ServerMetadata } from '../../actors/server.js';
 import { resolveConfig } from '../../src/config.js';
 import { encodeState, type StateObject } from '../../src/stateCodec.js';
-import type { Coverage, Invocation } from '../../src/testing/index.js';
+import type { Coverage, Invocation, ModelPath } from '../../src/testing/index.js';
 import type { Token, TokenResponse } from '../../src/token.js';
 
 export const ISSUER = 'https://as.example';
 export const APP = 'https://app.example';
 export const REDIRECT_URI = `${APP}/cb`;
 
+const RFC_CONFIG = {
+  clientId: 'client-1',
+  redirectUri: REDIRECT_URI,
+  scope: 'openid profile',
+  issuer: ISSUER,
+};
+
 /** The rfc profile with an issuer (discovery and the RFC 9207 `iss` check). */
-export const CONFIG = resolveConfig(
-  { clientId: 'client-1', redirectUri: REDIRECT_URI, scope: 'openid profile', issuer: ISSUER },
+export const CONFIG = resolveConfig(RFC_CONFIG, true);
+
+/** {@link CONFIG} with a `refreshCallback` (PUB's "Usage in Browsers"): refreshes go through the app. */
+export const REFRESH_CALLBACK_CONFIG = resolveConfig(
+  { ...RFC_CONFIG, refreshCallback: () => ({ access_token: 'unused' }) },
   true,
 );
 
@@ -62,6 +78,60 @@ export const DEVICE_RESPONSE: TokenResponse = {
   scope: DEVICE_TOKEN.scope!,
 };
 
+/**
+ * When this module was loaded: the session tokens expire relative to it, so that "already expired"
+ * and "not due for a long time" hold for the whole run whatever the wall clock says.
+ */
+const LOADED_AT = Date.now();
+const HOUR_MS = 3_600_000;
+
+const sessionToken = (name: string, fields: Partial<Token>): Token => ({
+  access_token: `AT-S3cret-session-${name}`,
+  token_type: 'Bearer',
+  scope: `session:${name}`,
+  ...fields,
+});
+
+/**
+ * The tokens of the session suite, one per kind the session machine tells apart: whether it
+ * expires (and whether that is past: a refresh is due at once, or far ahead: not due for the whole
+ * run), and whether it has a refresh token. Each has its own scope, so an event's data shows which.
+ */
+export const SESSION_TOKENS = {
+  /** Expires in an hour, refreshable: the usual login. */
+  hour: sessionToken('hour', { expires: LOADED_AT + HOUR_MS, refresh_token: 'RT-S3cret-session-hour' }),
+  /** Expired an hour ago, refreshable: the refresh is due at once. */
+  expired: sessionToken('expired', {
+    expires: LOADED_AT - HOUR_MS,
+    refresh_token: 'RT-S3cret-session-expired',
+  }),
+  /** Expires in ten years: 60 % of that is beyond what `setTimeout` can wait. */
+  far: sessionToken('far', {
+    expires: LOADED_AT + 10 * 365 * 24 * HOUR_MS,
+    refresh_token: 'RT-S3cret-session-far',
+  }),
+  /** Refreshable, but the server gave no `expires_in`: nothing to refresh ahead of. */
+  noExpiry: sessionToken('no-expiry', { refresh_token: 'RT-S3cret-session-no-expiry' }),
+  /** Expires in an hour, no refresh token: only a `refreshCallback` can refresh it. */
+  bare: sessionToken('bare', { expires: LOADED_AT + HOUR_MS }),
+  /** Neither an expiry nor a refresh token. */
+  bareNoExpiry: sessionToken('bare-no-expiry', {}),
+  /** What a refresh returns: a rotated refresh token (RFC 9700 §4.14). */
+  refreshed: sessionToken('refreshed', {
+    expires: LOADED_AT + 2 * HOUR_MS,
+    refresh_token: 'RT-S3cret-session-refreshed',
+  }),
+  /** What another tab stored or announced. */
+  otherTab: sessionToken('other-tab', {
+    expires: LOADED_AT + 3 * HOUR_MS,
+    refresh_token: 'RT-S3cret-session-other-tab',
+  }),
+} as const satisfies Record<string, Token>;
+
+/** Whether `token` had expired when this module was loaded (its refresh is due at once). */
+export const expiredAtLoad = (token: Token): boolean =>
+  token.expires !== undefined && token.expires <= LOADED_AT;
+
 export const SECRETS: readonly string[] = [
   CODE,
   WEBEX_CODE,
@@ -73,6 +143,10 @@ export const SECRETS: readonly string[] = [
     t.access_token,
     t.refresh_token!,
     t.id_token!,
+  ]),
+  ...Object.values(SESSION_TOKENS).flatMap((t: Token) => [
+    t.access_token,
+    ...(t.refresh_token ? [t.refresh_token] : []),
   ]),
 ];
 
@@ -151,6 +225,33 @@ export function settled(
   const error = /^xstate\.error\.actor\.(.+)$/.exec(event.type);
   if (error) return { id: error[1]!, outcome: 'error', value: (event as { error?: unknown }).error };
   return undefined;
+}
+
+/**
+ * Hand-picked event sequences as replayable paths: each folded with the pure `transition()` from the
+ * initial snapshot, exactly as `generatePaths` folds the paths it returns.
+ *
+ * Not `generatePaths({ sequences })`: that goes through xstate/graph's `getPathsFromEvents`, which
+ * first builds the adjacency map of every event of the sequence tried in every reachable state. An
+ * `xstate.error.actor.<id>` tried where nothing handles it puts the machine in `status: 'error'` with
+ * its children stopped, and a `sendTo` a child in a later transition from there throws ("Unable to
+ * send event to actor"), so any sequence with an error event aborts the suite.
+ */
+export function sequencePaths<TMachine extends AnyStateMachine>(
+  machine: TMachine,
+  input: InputFrom<TMachine>,
+  sequences: readonly (readonly EventObject[])[],
+): ModelPath<TMachine>[] {
+  const logic: AnyStateMachine = machine;
+  const [initial] = initialTransition(logic, input);
+  return sequences.map((events) => {
+    const steps = [{ event: { type: 'xstate.init' } as EventObject, state: initial }];
+    for (const event of events) {
+      const [state] = transition(logic, steps[steps.length - 1]!.state, event);
+      steps.push({ event, state });
+    }
+    return { state: steps[steps.length - 1]!.state, steps, weight: events.length } as ModelPath<TMachine>;
+  });
 }
 
 /**
