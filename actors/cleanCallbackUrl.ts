@@ -4,6 +4,8 @@ import type { GetRuntime } from './runtime.js';
 
 export interface CleanCallbackUrlInput {
   href: string;
+  /** Also clean an implicit-grant fragment (opt-in only). */
+  fragment: boolean;
 }
 
 /**
@@ -15,6 +17,6 @@ export function createCleanCallbackUrl(getRuntime: GetRuntime) {
   return fromPromise<void, CleanCallbackUrlInput>(async ({ input }) => {
     const history = getRuntime().window?.history;
     if (!history) return;
-    history.replaceState(history.state, '', sanitizeCallbackUrl(input.href));
+    history.replaceState(history.state, '', sanitizeCallbackUrl(input.href, { fragment: input.fragment }));
   });
 }

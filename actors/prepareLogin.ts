@@ -46,13 +46,18 @@ export function createPrepareLogin(getRuntime: GetRuntime) {
       ...(emailHash === undefined ? {} : { emailhash: emailHash }),
       ...(popupId === undefined ? {} : { authcharts_popup: popupId }),
     });
-    saveTransaction(runtime.storage, transaction);
+    // The legacy implicit grant has no code, so no PKCE: only the CSRF token is kept.
+    const implicit = config.implicitGrant;
+    saveTransaction(runtime.storage, {
+      csrfToken: transaction.csrfToken,
+      codeVerifier: implicit ? undefined : transaction.codeVerifier,
+    });
     const loginUrl = buildAuthorizeUrl(server.authorizationEndpoint, {
       clientId: config.clientId,
       redirectUri: config.redirectUri,
       scope: config.scope,
       state,
-      codeChallenge: transaction.codeChallenge,
+      codeChallenge: implicit ? undefined : transaction.codeChallenge,
       ...(config.profile.sendEmailHash && emailHash ? { emailHash } : {}),
       ...(options.loginHint ? { loginHint: options.loginHint } : {}),
     });

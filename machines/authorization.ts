@@ -66,7 +66,9 @@ const tokenOf = (event: unknown): Token | undefined => {
 
 const successData = (via: LoginSuccessData['via'], event: unknown): LoginSuccessData => {
   const token = tokenOf(event);
-  return { via, scope: token?.scope, expires: token?.expires };
+  // A legacy implicit-grant redirect says so (`via: 'implicit'`).
+  const implicit = (event as { output?: { via?: string } }).output?.via === 'implicit';
+  return { via: implicit ? 'implicit' : via, scope: token?.scope, expires: token?.expires };
 };
 
 const failureOf = (error: Error) => ({

@@ -2,7 +2,7 @@ import { assign, setup } from 'xstate';
 import { createRedirectActors } from '../actors/index.js';
 import { browserRuntime } from '../actors/runtime.js';
 import type { ServerMetadata } from '../actors/server.js';
-import { type CallbackParams, readCallbackUrl } from '../src/callbackUrl.js';
+import { type CallbackParams, readCallbackUrl, readImplicitFragment } from '../src/callbackUrl.js';
 import type { ResolvedConfig } from '../src/config.js';
 import { timingSafeEqual } from '../src/constantTime.js';
 import {
@@ -15,7 +15,7 @@ import {
 } from '../src/errors.js';
 import { preauthHint } from '../src/preauthHint.js';
 import { decodeState, type StateObject } from '../src/stateCodec.js';
-import type { Token } from '../src/token.js';
+import { type Token, tokenFromResponse } from '../src/token.js';
 import type { PendingTransaction } from '../src/transactionStore.js';
 
 export interface RedirectInput {
@@ -39,7 +39,7 @@ export interface RedirectContext extends RedirectInput {
 /** How the callback ended: the root machine turns it into events and credentials. */
 export type RedirectOutput =
   | { outcome: 'none' }
-  | { outcome: 'authorized'; token: Token }
+  | { outcome: 'authorized'; token: Token; via: 'code' | 'implicit' }
   | { outcome: 'failed'; error: Error };
 
 /** The id a popup login puts in `state` (see the login machine). */
@@ -47,8 +47,7 @@ const popupIdOf = (state: StateObject | undefined): string | undefined =>
   typeof state?.authcharts_popup === 'string' ? state.authcharts_popup : undefined;
 
 function tryDecodeState(callback: CallbackParams): StateObject | undefined {
-  if (callback.kind !== 'code' && callback.kind !== 'error') return undefined;
-  if (callback.state === undefined) return undefined;
+  if (!isResponse(callback) || callback.state === undefined) return undefined;
   try {
     return decodeState(callback.state);
   } catch {
@@ -57,8 +56,7 @@ function tryDecodeState(callback: CallbackParams): StateObject | undefined {
 }
 
 function stateError(callback: CallbackParams): StateDecodeError | undefined {
-  if ((callback.kind !== 'code' && callback.kind !== 'error') || callback.state === undefined)
-    return undefined;
+  if (!isResponse(callback) || callback.state === undefined) return undefined;
   try {
     decodeState(callback.state);
     return undefined;
@@ -67,13 +65,24 @@ function stateError(callback: CallbackParams): StateDecodeError | undefined {
   }
 }
 
-/** A URL that cannot be parsed (or none, outside a browser) is no callback. */
-function readCallback(href: string): CallbackParams {
+/**
+ * The callback in the query, else (legacy implicit grant, opt-in only) in the fragment. A URL that
+ * cannot be parsed (or none, outside a browser) is no callback.
+ */
+function readCallback(href: string, implicitGrant: boolean): CallbackParams {
   try {
-    return readCallbackUrl(href);
+    const query = readCallbackUrl(href);
+    return query.kind === 'none' && implicitGrant ? readImplicitFragment(href) : query;
   } catch {
     return { kind: 'none' };
   }
+}
+
+/** Whether the callback carries `state`/`iss` to check (code, error or implicit response). */
+function isResponse(
+  callback: CallbackParams,
+): callback is Extract<CallbackParams, { state: string | undefined }> {
+  return callback.kind === 'code' || callback.kind === 'error' || callback.kind === 'implicit';
 }
 
 /** The output of the invoked actor whose `xstate.done.actor.*` event this is. */
@@ -102,8 +111,10 @@ export const redirectMachine = setup({
     isMalformed: ({ context }) => context.callback.kind === 'malformed',
     isErrorResponse: ({ context }) => context.callback.kind === 'error',
     isStateUndecodable: ({ context }) => stateError(context.callback) !== undefined,
+    // The implicit grant has no PKCE verifier; a code always needs one.
     isTransactionMissing: ({ context }) =>
-      !context.transaction?.csrfToken || !context.transaction.codeVerifier,
+      !context.transaction?.csrfToken ||
+      (context.callback.kind === 'code' && !context.transaction.codeVerifier),
     isCsrfMismatch: ({ context }) => {
       const received = context.state?.csrf_token;
       const stored = context.transaction?.csrfToken;
@@ -111,18 +122,31 @@ export const redirectMachine = setup({
     },
     isIssuerMismatch: ({ context }) => {
       const expected = context.server?.issuer;
-      if (expected === undefined || context.callback.kind !== 'code') return false;
+      if (
+        expected === undefined ||
+        (context.callback.kind !== 'code' && context.callback.kind !== 'implicit')
+      ) {
+        return false;
+      }
       const received = context.callback.iss;
       // RFC 9207 §2.4: compare by simple string comparison; a missing `iss` is only acceptable
       // when the server never promised one.
       return received === undefined ? context.server?.issRequired === true : received !== expected;
     },
     isPageLocation: ({ context }) => context.source === 'location',
+    isImplicit: ({ context }) => context.callback.kind === 'implicit',
   },
   actions: {
     rememberTransaction: assign({ transaction: ({ event }) => outputOf<PendingTransaction>(event) }),
     rememberServer: assign({ server: ({ event }) => outputOf<ServerMetadata>(event) }),
     rememberToken: assign({ token: ({ event }) => outputOf<Token>(event) }),
+    /** The implicit grant's token came with the page: received now (RFC 6749 §4.2.2). */
+    rememberImplicitToken: assign({
+      token: ({ context }) =>
+        context.callback.kind === 'implicit'
+          ? tokenFromResponse(context.callback.token, Date.now())
+          : undefined,
+    }),
     rememberError: assign({
       error: ({ event }) => {
         const { error } = event as unknown as { error: unknown };
@@ -155,7 +179,7 @@ export const redirectMachine = setup({
   description: 'Processes an OAuth redirect callback once, when the app starts.',
   context: ({ input }) => ({
     ...input,
-    callback: readCallback(input.href),
+    callback: readCallback(input.href, input.config.implicitGrant),
     state: undefined,
     transaction: undefined,
     server: undefined,
@@ -233,6 +257,7 @@ export const redirectMachine = setup({
       always: [
         { guard: 'isIssuerMismatch', target: 'rejecting', actions: 'rejectIssuerMismatch' },
         { guard: 'isPageLocation', target: 'cleaningUrl' },
+        { guard: 'isImplicit', target: 'authorized', actions: 'rememberImplicitToken' },
         { target: 'exchanging', description: 'A relayed popup URL has no address bar to clean' },
       ],
     },
@@ -241,9 +266,15 @@ export const redirectMachine = setup({
       invoke: {
         id: 'cleanCallbackUrl',
         src: 'cleanCallbackUrl',
-        input: ({ context }) => ({ href: context.href }),
-        onDone: { target: 'exchanging' },
-        onError: { target: 'exchanging', description: 'The code is redeemed (and so useless) either way' },
+        input: ({ context }) => ({ href: context.href, fragment: context.config.implicitGrant }),
+        onDone: [
+          { guard: 'isImplicit', target: 'authorized', actions: 'rememberImplicitToken' },
+          { target: 'exchanging' },
+        ],
+        onError: [
+          { guard: 'isImplicit', target: 'authorized', actions: 'rememberImplicitToken' },
+          { target: 'exchanging', description: 'The code is redeemed (and so useless) either way' },
+        ],
       },
     },
     exchanging: {
@@ -280,7 +311,7 @@ export const redirectMachine = setup({
       invoke: {
         id: 'cleanCallbackUrlAfterFailure',
         src: 'cleanCallbackUrl',
-        input: ({ context }) => ({ href: context.href }),
+        input: ({ context }) => ({ href: context.href, fragment: context.config.implicitGrant }),
         onDone: { target: 'failed' },
         onError: { target: 'failed' },
       },
@@ -291,7 +322,13 @@ export const redirectMachine = setup({
   },
   output: ({ context }): RedirectOutput => {
     if (context.error) return { outcome: 'failed', error: context.error };
-    if (context.token) return { outcome: 'authorized', token: context.token };
+    if (context.token) {
+      return {
+        outcome: 'authorized',
+        token: context.token,
+        via: context.callback.kind === 'implicit' ? 'implicit' : 'code',
+      };
+    }
     return { outcome: 'none' };
   },
 });

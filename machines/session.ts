@@ -10,7 +10,14 @@ import {
 } from '../actors/session.js';
 import { createTabSync, type TabSyncSignal } from '../actors/tabSync.js';
 import type { ResolvedConfig } from '../src/config.js';
-import { OAuthError } from '../src/errors.js';
+import {
+  InvalidClientError,
+  InvalidGrantError,
+  InvalidRequestError,
+  InvalidScopeError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+} from '../src/errors.js';
 import type { SessionEmitted } from '../src/events.js';
 import type { Token } from '../src/token.js';
 
@@ -35,6 +42,16 @@ export type SessionEvent =
   | { type: 'LOGOUT'; noRedirect: boolean; returnTo?: string }
   | TabSyncSignal
   | StoreLoaded;
+
+/** The token endpoint refused the grant itself (RFC 6749 §5.2): only a new login helps. */
+const GRANT_ERRORS = [
+  InvalidRequestError,
+  InvalidClientError,
+  InvalidGrantError,
+  UnauthorizedClientError,
+  UnsupportedGrantTypeError,
+  InvalidScopeError,
+];
 
 /** `setTimeout` fires at once beyond 2^31 - 1 ms. */
 const MAX_DELAY_MS = 2_147_483_647;
@@ -89,7 +106,7 @@ export const sessionMachine = setup({
      */
     needsNewLogin: ({ event }) => {
       const error = errorOf(event);
-      return error instanceof OAuthError && error.constructor !== OAuthError;
+      return GRANT_ERRORS.some((ErrorClass) => error instanceof ErrorClass);
     },
     staysOnPage: ({ context }) => context.logout?.noRedirect === true,
   },
@@ -195,7 +212,7 @@ export const sessionMachine = setup({
         },
         'REMOTE.TOKEN': {
           target: 'authenticated',
-          actions: ['rememberToken'],
+          actions: ['rememberToken', 'emitTokenSet'],
           description: 'Another tab logged in',
         },
         LOGOUT: {

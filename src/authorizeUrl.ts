@@ -5,8 +5,8 @@ export interface AuthorizeParameters {
   scope: string | undefined;
   /** The encoded `state` (base64url JSON carrying the CSRF token). */
   state: string;
-  /** RFC 7636 §4.2 S256 challenge. */
-  codeChallenge: string;
+  /** RFC 7636 §4.2 S256 challenge; absent only for the legacy implicit grant (`response_type=token`). */
+  codeChallenge: string | undefined;
   /** Webex "redirectCI" hint: SHA-256 of the email, hex. Only the webex profile sends it. */
   emailHash?: string;
   /** OIDC Core §3.1.2.1 `login_hint`. */
@@ -22,11 +22,13 @@ export interface AuthorizeParameters {
 export function buildAuthorizeUrl(endpoint: string, parameters: AuthorizeParameters): string {
   const url = new URL(endpoint);
   const query = url.searchParams;
-  query.set('response_type', 'code');
+  query.set('response_type', parameters.codeChallenge === undefined ? 'token' : 'code');
   query.set('state', parameters.state);
   if (parameters.emailHash) query.set('emailHash', parameters.emailHash);
-  query.set('code_challenge', parameters.codeChallenge);
-  query.set('code_challenge_method', 'S256');
+  if (parameters.codeChallenge !== undefined) {
+    query.set('code_challenge', parameters.codeChallenge);
+    query.set('code_challenge_method', 'S256');
+  }
   query.set('client_id', parameters.clientId);
   query.set('redirect_uri', parameters.redirectUri);
   if (parameters.scope) query.set('scope', parameters.scope);

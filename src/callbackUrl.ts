@@ -23,7 +23,29 @@ export type CallbackParams =
   | { kind: 'none' }
   | { kind: 'code'; code: string; state: string | undefined; iss: string | undefined }
   | { kind: 'error'; error: OAuthErrorBody; state: string | undefined; iss: string | undefined }
+  /** Legacy implicit grant (opt-in): the token came in the fragment (RFC 6749 §4.2.2). */
+  | { kind: 'implicit'; token: ImplicitTokenFields; state: string | undefined; iss: string | undefined }
   | { kind: 'malformed'; parameter: string };
+
+/** The token fields of an implicit-grant fragment (RFC 6749 §4.2.2), as strings. */
+export interface ImplicitTokenFields {
+  access_token: string;
+  token_type?: string;
+  expires_in?: string;
+  refresh_token?: string;
+  refresh_token_expires_in?: string;
+  scope?: string;
+}
+
+// What an implicit fragment carries besides `state`: removed from the fragment once read.
+const IMPLICIT_FIELDS = [
+  'access_token',
+  'token_type',
+  'expires_in',
+  'refresh_token',
+  'refresh_token_expires_in',
+  'id_token',
+] as const;
 
 // Repeating any of these makes the response ambiguous (RFC 6749 §3.1: parameters MUST NOT be
 // included more than once). Checked in this order so the most significant one is reported.
@@ -94,6 +116,46 @@ export function readCallbackUrl(href: string): CallbackParams {
 }
 
 /**
+ * Reads a legacy implicit-grant response from the fragment (RFC 6749 §4.2.2 and §4.2.2.1), for
+ * apps that opted in. Only a fragment with `access_token` or `error` is a response: SPA routes such
+ * as `#/inbox` are `none`, and so is a query callback (read {@link readCallbackUrl} first).
+ */
+export function readImplicitFragment(href: string): CallbackParams {
+  const url = parseAbsoluteUrl(href, 'readImplicitFragment');
+  const params = new URLSearchParams(url.hash.slice(1));
+  if (!params.has('access_token') && !params.has('error')) return { kind: 'none' };
+  for (const parameter of ['access_token', 'error', 'state', 'iss']) {
+    if (params.getAll(parameter).length > 1) return { kind: 'malformed', parameter };
+  }
+  const state = params.get('state') ?? undefined;
+  const iss = params.get('iss') ?? undefined;
+  const error = params.get('error');
+  if (error !== null) {
+    if (error === '') return { kind: 'malformed', parameter: 'error' };
+    const body: OAuthErrorBody = { error };
+    const description = params.get('error_description');
+    const uri = params.get('error_uri');
+    if (description !== null) body.error_description = description;
+    if (uri !== null) body.error_uri = uri;
+    return { kind: 'error', error: body, state, iss };
+  }
+  const accessToken = params.get('access_token');
+  if (!accessToken) return { kind: 'malformed', parameter: 'access_token' };
+  const token: ImplicitTokenFields = { access_token: accessToken };
+  for (const field of [
+    'token_type',
+    'expires_in',
+    'refresh_token',
+    'refresh_token_expires_in',
+    'scope',
+  ] as const) {
+    const value = params.get(field);
+    if (value !== null) token[field] = value;
+  }
+  return { kind: 'implicit', token, state, iss };
+}
+
+/**
  * Decodes one raw `key=value` segment of a query exactly as `URL.searchParams` would, so that
  * sanitisation removes precisely what {@link readCallbackUrl} reads (including `%63ode` or `+`).
  * The leading `&` stops URLSearchParams from stripping a `?` that is part of the first key.
@@ -124,13 +186,31 @@ function sanitizeStateSegment(segment: string, value: string): string | undefine
   return `${rawKey}=${encodeState(appState)}`;
 }
 
-function sanitizeSegment(segment: string): string | undefined {
+function sanitizeSegment(segment: string, removed: ReadonlySet<string>): string | undefined {
   const pair = decodeSegment(segment);
   if (pair === undefined) return segment;
   const [key, value] = pair;
-  if (RESPONSE_PARAMETERS.has(key)) return undefined;
+  if (removed.has(key)) return undefined;
   if (key === 'state') return sanitizeStateSegment(segment, value);
   return segment;
+}
+
+const FRAGMENT_RESPONSE_PARAMETERS: ReadonlySet<string> = new Set([
+  ...RESPONSE_PARAMETERS,
+  ...IMPLICIT_FIELDS,
+]);
+
+/** Removes `removed` (and the internal `state` keys) from `&`-separated raw segments; `undefined` if unchanged. */
+function sanitizeSegments(raw: string, removed: ReadonlySet<string>): string | undefined {
+  let changed = false;
+  const kept: string[] = [];
+  for (const segment of raw.split('&')) {
+    const replacement = sanitizeSegment(segment, removed);
+    if (replacement !== segment) changed = true;
+    if (replacement !== undefined) kept.push(replacement);
+  }
+  // Empty segments left between removed parameters (`?a=1&&b=2`) would otherwise leave stray `&`s.
+  return changed ? kept.filter((segment) => segment !== '').join('&') : undefined;
 }
 
 /**
@@ -145,27 +225,28 @@ function sanitizeSegment(segment: string): string | undefined {
  * order and encoding (the raw segments are copied, never re-serialised, so `%20` stays `%20` and `+`
  * stays `+`). An emptied query loses its `?`.
  *
+ * With `fragment: true` (legacy implicit grant, opt-in), a fragment that is an implicit response
+ * loses its token fields, `error*` and the internal `state` keys the same way; its other keys stay.
+ *
  * A URL with nothing to remove is returned unchanged, so the function is idempotent. Throws a
  * `TypeError` when `href` is not an absolute URL.
  */
-export function sanitizeCallbackUrl(href: string): string {
+export function sanitizeCallbackUrl(href: string, options: { fragment?: boolean } = {}): string {
   parseAbsoluteUrl(href, 'sanitizeCallbackUrl');
   const hashAt = href.indexOf('#');
   const withoutFragment = hashAt === -1 ? href : href.slice(0, hashAt);
-  const fragment = hashAt === -1 ? '' : href.slice(hashAt);
-  const queryAt = withoutFragment.indexOf('?');
-  if (queryAt === -1) return href;
-
-  let changed = false;
-  const kept: string[] = [];
-  for (const segment of withoutFragment.slice(queryAt + 1).split('&')) {
-    const replacement = sanitizeSegment(segment);
-    if (replacement !== segment) changed = true;
-    if (replacement !== undefined) kept.push(replacement);
+  let fragment = hashAt === -1 ? '' : href.slice(hashAt);
+  // Opted-in implicit grant only: the fragment is otherwise the app's (SPA routes), never touched.
+  if (options.fragment && fragment !== '' && readImplicitFragment(href).kind !== 'none') {
+    const cleaned = sanitizeSegments(fragment.slice(1), FRAGMENT_RESPONSE_PARAMETERS);
+    if (cleaned !== undefined) fragment = cleaned === '' ? '' : `#${cleaned}`;
   }
-  if (!changed) return href;
-
-  // Empty segments left between removed parameters (`?a=1&&b=2`) would otherwise leave stray `&`s.
-  const query = kept.filter((segment) => segment !== '').join('&');
-  return `${withoutFragment.slice(0, queryAt)}${query === '' ? '' : `?${query}`}${fragment}`;
+  const queryAt = withoutFragment.indexOf('?');
+  const cleanedQuery =
+    queryAt === -1 ? undefined : sanitizeSegments(withoutFragment.slice(queryAt + 1), RESPONSE_PARAMETERS);
+  const base =
+    cleanedQuery === undefined
+      ? withoutFragment
+      : `${withoutFragment.slice(0, queryAt)}${cleanedQuery === '' ? '' : `?${cleanedQuery}`}`;
+  return `${base}${fragment}`;
 }

@@ -39,6 +39,11 @@ export interface AuthorizationConfig {
    * instance and the current token, it must resolve to an object with `access_token` (Webex SDK).
    */
   refreshCallback?: (auth: unknown, token: Token) => unknown;
+  /**
+   * Legacy public clients only: log in with the implicit grant (`response_type=token`, the token
+   * in the fragment). Deprecated by the browser-apps BCP §7.2; off unless set.
+   */
+  implicitGrant?: boolean;
   /** Where the supertoken is kept: 'local' (default, shared by tabs), 'session', 'memory', or an adapter. */
   tokenStorage?: TokenStorageOption;
   /** Called with the Webex-style preauth hint while the code is exchanged. Errors are ignored. */
@@ -70,6 +75,8 @@ export interface ResolvedConfig {
   profile: Profile;
   /** Webex oauth-helper base URL (device endpoints and the QR deep link's `oauthhelper`). */
   oauthHelperUrl: string | undefined;
+  /** The legacy implicit grant is on (opt-in). */
+  implicitGrant: boolean;
   /** Whether a `refreshCallback` is configured (the function itself stays out of context). */
   hasRefreshCallback: boolean;
   /** Whether a client secret is configured (the secret itself never enters context). */
@@ -239,6 +246,7 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
     profile,
     oauthHelperUrl:
       typeof raw.oauthHelperUrl === 'string' ? raw.oauthHelperUrl.replace(/\/+$/, '') : undefined,
+    implicitGrant: raw.implicitGrant === true,
     hasRefreshCallback: raw.refreshCallback !== undefined,
     confidential: raw.clientSecret !== undefined,
     popup: resolvePopup(raw.popup),

@@ -8,7 +8,7 @@ export const Events = Object.freeze({
 /** What `authorizationSuccess` on the `login` channel reports: no token, just what happened. */
 export interface LoginSuccessData {
   /** How the code arrived: the page's own redirect, a popup, or `requestAuthorizationCodeGrant`. */
-  via: 'redirect' | 'popup' | 'code';
+  via: 'redirect' | 'popup' | 'code' | 'implicit';
   scope: string | undefined;
   /** When the access token expires (ms epoch), if the server said. */
   expires: number | undefined;

@@ -50,7 +50,7 @@ function readQuietly(storage: TransactionStorage, key: string): string | undefin
  */
 export function saveTransaction(
   storage: TransactionStorage,
-  transaction: { csrfToken: string; codeVerifier: string },
+  transaction: { csrfToken: string; codeVerifier: string | undefined },
 ): void {
   if (typeof storage !== 'object' || storage === null) {
     throw new TypeError('saveTransaction: storage must be a Storage-like object');
@@ -59,12 +59,14 @@ export function saveTransaction(
   if (typeof csrfToken !== 'string' || csrfToken === '') {
     throw new TypeError('saveTransaction: csrfToken must be a non-empty string');
   }
-  if (typeof codeVerifier !== 'string' || codeVerifier === '') {
+  // Only the legacy implicit grant (opt-in) has no verifier: no PKCE without a code.
+  if (codeVerifier !== undefined && (typeof codeVerifier !== 'string' || codeVerifier === '')) {
     throw new TypeError('saveTransaction: codeVerifier must be a non-empty string');
   }
   try {
     storage.setItem(CSRF_TOKEN_KEY, csrfToken);
-    storage.setItem(CODE_VERIFIER_KEY, codeVerifier);
+    if (codeVerifier === undefined) storage.removeItem(CODE_VERIFIER_KEY);
+    else storage.setItem(CODE_VERIFIER_KEY, codeVerifier);
   } catch (cause) {
     removeQuietly(storage, CSRF_TOKEN_KEY);
     removeQuietly(storage, CODE_VERIFIER_KEY);

@@ -62,10 +62,15 @@ describe('saveTransaction', () => {
     expect(() => saveTransaction(sessionStorage, { csrfToken: '', codeVerifier: VERIFIER })).toThrow(
       TypeError,
     );
-    expect(() =>
-      saveTransaction(sessionStorage, { csrfToken: CSRF, codeVerifier: undefined as never }),
-    ).toThrow(/codeVerifier/);
+    expect(() => saveTransaction(sessionStorage, { csrfToken: CSRF, codeVerifier: '' })).toThrow(/codeVerifier/);
     expect(sessionStorage.length).toBe(0);
+  });
+
+  it('stores only the CSRF token for the legacy implicit grant (no verifier) and drops a stale verifier', () => {
+    sessionStorage.setItem(CODE_VERIFIER_KEY, 'stale-verifier');
+    saveTransaction(sessionStorage, { csrfToken: CSRF, codeVerifier: undefined });
+    expect(sessionStorage.getItem(CSRF_TOKEN_KEY)).toBe(CSRF);
+    expect(sessionStorage.getItem(CODE_VERIFIER_KEY)).toBeNull();
   });
 });
 
