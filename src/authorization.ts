@@ -83,6 +83,8 @@ export interface Authorization {
   initiateLogin(options?: LoginOptions): Promise<void>;
   /** The same login without the `initiateLogin` announcement (Webex's lower-level entry point). */
   initiateAuthorizationCodeGrant(options?: LoginOptions): Promise<void>;
+  /** Refreshes the supertoken now: `credentials.refresh()` (Webex's `webex.refresh()`). */
+  refresh(): Promise<void>;
   /**
    * Logs out: revokes the token with a POST when there is a revocation endpoint, clears the
    * stored token, tells the other tabs, then goes to the end-session endpoint unless
@@ -359,6 +361,7 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
         actor.send({ type: 'QR_CANCEL', withCancelEvent: withCancelEvent !== false });
       }
     },
+    refresh,
     async logout(options) {
       if (actor.getSnapshot().status !== 'active') throw new Error(STOPPED);
       actor.send({ type: 'LOGOUT', noRedirect: options?.noRedirect === true, returnTo: options?.returnTo });
