@@ -96,6 +96,7 @@ export const sessionMachine = setup({
     hasStoredToken: ({ event }) => event.type === 'STORE.LOADED' && event.token !== undefined,
     canRefresh: ({ context }) => context.config.hasRefreshCallback || Boolean(context.token?.refresh_token),
     canRefreshAhead: ({ context }) =>
+      context.config.refreshAhead &&
       context.token?.expires !== undefined &&
       (context.config.hasRefreshCallback || Boolean(context.token.refresh_token)),
     isRefreshDue: ({ context }) => context.refreshAt !== undefined && Date.now() >= context.refreshAt,

@@ -330,7 +330,10 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
         const refs: Array<Pick<AnyActorRef, 'subscribe'> | undefined> = [actor, session()];
         const subscriptions = refs.map((ref) =>
           ref?.subscribe({
-            next: () => check() && subscriptions.forEach((subscription) => subscription?.unsubscribe()),
+            next: () => {
+              if (!check()) return;
+              for (const subscription of subscriptions) subscription?.unsubscribe();
+            },
             complete: check,
           }),
         );

@@ -35,6 +35,7 @@ export interface ImplicitTokenFields {
   refresh_token?: string;
   refresh_token_expires_in?: string;
   scope?: string;
+  id_token?: string;
 }
 
 // What an implicit fragment carries besides `state`: removed from the fragment once read.
@@ -44,6 +45,7 @@ const IMPLICIT_FIELDS = [
   'expires_in',
   'refresh_token',
   'refresh_token_expires_in',
+  'scope',
   'id_token',
 ] as const;
 

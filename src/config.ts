@@ -44,6 +44,11 @@ export interface AuthorizationConfig {
    * in the fragment). Deprecated by the browser-apps BCP §7.2; off unless set.
    */
   implicitGrant?: boolean;
+  /**
+   * Refresh ahead of expiry on a timer (default: in a browser only). A backend that creates one
+   * instance per request must not leave timers behind that rotate refresh tokens later.
+   */
+  refreshAhead?: boolean;
   /** Where the supertoken is kept: 'local' (default, shared by tabs), 'session', 'memory', or an adapter. */
   tokenStorage?: TokenStorageOption;
   /** Called with the Webex-style preauth hint while the code is exchanged. Errors are ignored. */
@@ -77,6 +82,8 @@ export interface ResolvedConfig {
   oauthHelperUrl: string | undefined;
   /** The legacy implicit grant is on (opt-in). */
   implicitGrant: boolean;
+  /** Refresh ahead of expiry on a timer (browsers by default). */
+  refreshAhead: boolean;
   /** Whether a `refreshCallback` is configured (the function itself stays out of context). */
   hasRefreshCallback: boolean;
   /** Whether a client secret is configured (the secret itself never enters context). */
@@ -247,6 +254,7 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
     oauthHelperUrl:
       typeof raw.oauthHelperUrl === 'string' ? raw.oauthHelperUrl.replace(/\/+$/, '') : undefined,
     implicitGrant: raw.implicitGrant === true,
+    refreshAhead: typeof raw.refreshAhead === 'boolean' ? raw.refreshAhead : inBrowser,
     hasRefreshCallback: raw.refreshCallback !== undefined,
     confidential: raw.clientSecret !== undefined,
     popup: resolvePopup(raw.popup),

@@ -100,9 +100,11 @@ const INPUTS: readonly {
 ];
 
 const REDIRECT_RESULTS: readonly RedirectOutput[] = [
-  { outcome: 'authorized', token: REDIRECT_TOKEN },
+  { outcome: 'authorized', token: REDIRECT_TOKEN, via: 'code' },
   { outcome: 'failed', error: new CsrfMismatchError() },
   { outcome: 'none' },
+  // A legacy implicit-grant redirect (opt-in): announced as such.
+  { outcome: 'authorized', token: REDIRECT_TOKEN, via: 'implicit' },
 ];
 
 const LOGIN_RESULTS: readonly LoginOutput[] = [
@@ -412,13 +414,14 @@ function next(previous: Model, event: EventObject): Model {
   }
   if (model.interaction === 'processingRedirect' && answer?.id === 'redirect') {
     const result = answer.value as RedirectOutput;
-    // `ready` whatever the outcome; success is announced only once the token is stored.
+    // `ready` whatever the outcome; success is announced only once the token is stored, saying
+    // whether the token came from a code or (opted in) straight from an implicit-grant fragment.
     if (result.outcome === 'authorized') {
       return {
         ...store(model, result.token),
         interaction: 'idle',
         ready: { outcome: 'authorized' },
-        emits: [success('redirect', result.token)],
+        emits: [success(result.via === 'implicit' ? 'implicit' : 'redirect', result.token)],
       };
     }
     if (result.outcome === 'failed') {

@@ -111,7 +111,9 @@ const SCENARIOS: readonly Scenario[] = [
 ];
 
 const CALLBACK_RESULTS: readonly RedirectOutput[] = [
-  { outcome: 'authorized', token: POPUP_TOKEN },
+  { outcome: 'authorized', token: POPUP_TOKEN, via: 'code' },
+  // A popup login with the implicit grant (opt-in): the login ends with the token all the same.
+  { outcome: 'authorized', token: POPUP_TOKEN, via: 'implicit' },
   { outcome: 'failed', error: new CsrfMismatchError() },
   { outcome: 'none' },
 ];

@@ -3,12 +3,14 @@
  * each of several page URLs, replayed on a real actor whose actors are settleable stand-ins. After
  * every step an oracle written from the SPEC (§3 "redirect", §10) says which step of the callback
  * processing the user should see, which actors must have been asked what, and how the callback ends.
+ * The legacy implicit grant (opt-in `implicitGrant`) has its own page URLs: the token comes in the
+ * fragment, is checked like a code (but needs no PKCE verifier) and is never exchanged.
  */
 import { describe, expect, it } from 'vitest';
 import type { EventObject, SnapshotFrom } from 'xstate';
 import type { ServerMetadata } from '../../actors/server.js';
 import { type RedirectInput, type RedirectOutput, redirectMachine } from '../../machines/redirect.js';
-import type { PreauthHint } from '../../src/config.js';
+import { type PreauthHint, resolveConfig } from '../../src/config.js';
 import {
   CsrfMismatchError,
   InvalidGrantError,
@@ -31,6 +33,7 @@ import {
   type ModelPath,
   replayPath,
 } from '../../src/testing/index.js';
+import type { Token } from '../../src/token.js';
 import type { PendingTransaction } from '../../src/transactionStore.js';
 import {
   APP,
@@ -45,6 +48,7 @@ import {
   loginState,
   POPUP_ID,
   REDIRECT_TOKEN,
+  REDIRECT_URI,
   serverMetadata,
   settled,
   VERIFIER,
@@ -64,8 +68,21 @@ type Expectation =
   | { kind: 'relay'; popupId: string }
   /** A callback that is rejected whatever is stored (error response, repeated parameter, bad state). */
   | { kind: 'reject'; error: ErrorClass }
-  /** A code callback: verified against the stored transaction and the server, then exchanged. */
-  | { kind: 'verify'; csrf: unknown; iss: string | undefined; code: string; hint: PreauthHint };
+  /**
+   * A code or (opted-in) implicit callback: verified against the stored transaction and the server,
+   * then the code is exchanged or the token that came with the page is taken.
+   */
+  | { kind: 'verify'; csrf: unknown; iss: string | undefined; grant: Grant };
+
+/** How a verified callback yields tokens. */
+type Grant =
+  /** The code is redeemed with the stored verifier; the preauth-catalog hook runs alongside. */
+  | { via: 'code'; code: string; hint: PreauthHint }
+  /**
+   * Legacy implicit grant (RFC 6749 §4.2.2): the token is in the fragment, received when the page
+   * loaded: `token` as the token model builds it, expiring `expiresIn` seconds after it was read.
+   */
+  | { via: 'implicit'; token: Omit<Token, 'expires'>; expiresIn: number };
 
 interface Scenario {
   name: string;
@@ -73,8 +90,40 @@ interface Scenario {
   expect: Expectation;
 }
 
-const page = (href: string): RedirectInput => ({ config: CONFIG, href, source: 'location' });
-const relayed = (href: string): RedirectInput => ({ config: CONFIG, href, source: 'popup' });
+/** {@link CONFIG} with the app's opt-in to the legacy implicit grant. */
+const IMPLICIT_CONFIG = resolveConfig(
+  {
+    clientId: CONFIG.clientId,
+    redirectUri: REDIRECT_URI,
+    scope: CONFIG.scope!,
+    issuer: ISSUER,
+    implicitGrant: true,
+  },
+  true,
+);
+
+const page = (href: string, config = CONFIG): RedirectInput => ({ config, href, source: 'location' });
+const relayed = (href: string, config = CONFIG): RedirectInput => ({ config, href, source: 'popup' });
+
+const codeGrant = (code: string, hint: PreauthHint = undefined): Grant => ({ via: 'code', code, hint });
+
+/** An implicit-grant response's token fields, as the server puts them in the fragment. */
+const IMPLICIT_FIELDS: readonly (readonly [string, string])[] = [
+  ['access_token', REDIRECT_TOKEN.access_token],
+  ['token_type', 'bearer'],
+  ['expires_in', '3600'],
+  ['scope', REDIRECT_TOKEN.scope!],
+];
+/** The token built from {@link IMPLICIT_FIELDS}: `Bearer` spelled as everyone sends it, no refresh token. */
+const IMPLICIT_GRANT: Grant = {
+  via: 'implicit',
+  token: { access_token: REDIRECT_TOKEN.access_token, token_type: 'Bearer', scope: REDIRECT_TOKEN.scope! },
+  expiresIn: 3600,
+};
+
+/** An implicit-grant callback: the response in the fragment, the app's own query parameter kept. */
+const fragmentUrl = (params: ReadonlyArray<readonly [string, string]>): string =>
+  `${REDIRECT_URI}?tab=inbox#${new URLSearchParams(params.map(([k, v]) => [k, v] as [string, string]))}`;
 
 const SCENARIOS: readonly Scenario[] = [
   { name: 'ordinary page load', input: page(`${APP}/home?tab=inbox#/home`), expect: { kind: 'none' } },
@@ -88,7 +137,7 @@ const SCENARIOS: readonly Scenario[] = [
         ['iss', ISSUER],
       ]),
     ),
-    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, code: CODE, hint: undefined },
+    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, grant: codeGrant(CODE) },
   },
   {
     name: 'code callback without iss, with emailhash in state',
@@ -98,7 +147,7 @@ const SCENARIOS: readonly Scenario[] = [
         ['state', loginState({ emailhash: 'ab12', returnTo: '/x' })],
       ]),
     ),
-    expect: { kind: 'verify', csrf: CSRF, iss: undefined, code: CODE, hint: { emailhash: 'ab12' } },
+    expect: { kind: 'verify', csrf: CSRF, iss: undefined, grant: codeGrant(CODE, { emailhash: 'ab12' }) },
   },
   {
     name: 'code callback from a foreign issuer',
@@ -109,7 +158,7 @@ const SCENARIOS: readonly Scenario[] = [
         ['iss', 'https://evil.example'],
       ]),
     ),
-    expect: { kind: 'verify', csrf: CSRF, iss: 'https://evil.example', code: CODE, hint: undefined },
+    expect: { kind: 'verify', csrf: CSRF, iss: 'https://evil.example', grant: codeGrant(CODE) },
   },
   {
     name: 'code callback without state',
@@ -119,7 +168,7 @@ const SCENARIOS: readonly Scenario[] = [
         ['iss', ISSUER],
       ]),
     ),
-    expect: { kind: 'verify', csrf: undefined, iss: ISSUER, code: CODE, hint: undefined },
+    expect: { kind: 'verify', csrf: undefined, iss: ISSUER, grant: codeGrant(CODE) },
   },
   {
     name: 'code callback whose csrf_token is not a string',
@@ -130,7 +179,7 @@ const SCENARIOS: readonly Scenario[] = [
         ['iss', ISSUER],
       ]),
     ),
-    expect: { kind: 'verify', csrf: 42, iss: ISSUER, code: CODE, hint: undefined },
+    expect: { kind: 'verify', csrf: 42, iss: ISSUER, grant: codeGrant(CODE) },
   },
   {
     name: 'webex code callback (org id hint)',
@@ -142,7 +191,7 @@ const SCENARIOS: readonly Scenario[] = [
       ]),
       source: 'location',
     },
-    expect: { kind: 'verify', csrf: CSRF, iss: undefined, code: WEBEX_CODE, hint: { orgId: 'org42' } },
+    expect: { kind: 'verify', csrf: CSRF, iss: undefined, grant: codeGrant(WEBEX_CODE, { orgId: 'org42' }) },
   },
   {
     name: 'popup landing (the popup page itself)',
@@ -174,7 +223,7 @@ const SCENARIOS: readonly Scenario[] = [
         ['iss', ISSUER],
       ]),
     ),
-    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, code: CODE, hint: undefined },
+    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, grant: codeGrant(CODE) },
   },
   {
     name: 'error response',
@@ -239,6 +288,99 @@ const SCENARIOS: readonly Scenario[] = [
     ),
     expect: { kind: 'reject', error: StateDecodeError },
   },
+  // The legacy implicit grant: the fragment is read only when the query holds no callback and the
+  // app opted in (SPEC §3, §10).
+  {
+    name: 'implicit callback (opted in)',
+    input: page(
+      fragmentUrl([...IMPLICIT_FIELDS, ['state', loginState({ returnTo: '/x' })], ['iss', ISSUER]]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, grant: IMPLICIT_GRANT },
+  },
+  {
+    name: 'implicit callback with another CSRF token',
+    input: page(
+      fragmentUrl([...IMPLICIT_FIELDS, ['state', loginState({ csrf_token: 'csrf-forged' })]]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'verify', csrf: 'csrf-forged', iss: undefined, grant: IMPLICIT_GRANT },
+  },
+  {
+    name: 'implicit callback without state (no CSRF token)',
+    input: page(fragmentUrl([...IMPLICIT_FIELDS, ['iss', ISSUER]]), IMPLICIT_CONFIG),
+    expect: { kind: 'verify', csrf: undefined, iss: ISSUER, grant: IMPLICIT_GRANT },
+  },
+  {
+    name: 'implicit callback from a foreign issuer',
+    input: page(
+      fragmentUrl([...IMPLICIT_FIELDS, ['state', loginState()], ['iss', 'https://evil.example']]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'verify', csrf: CSRF, iss: 'https://evil.example', grant: IMPLICIT_GRANT },
+  },
+  {
+    name: 'implicit callback relayed by a popup',
+    input: relayed(
+      fragmentUrl([
+        ...IMPLICIT_FIELDS,
+        ['state', loginState({ authcharts_popup: POPUP_ID })],
+        ['iss', ISSUER],
+      ]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, grant: IMPLICIT_GRANT },
+  },
+  {
+    name: 'implicit popup landing (the popup page itself)',
+    input: page(
+      fragmentUrl([...IMPLICIT_FIELDS, ['state', loginState({ authcharts_popup: POPUP_ID })]]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'relay', popupId: POPUP_ID },
+  },
+  {
+    name: 'implicit error response in the fragment',
+    input: page(
+      fragmentUrl([
+        ['error', 'access_denied'],
+        ['error_description', 'The user said no'],
+        ['state', loginState()],
+      ]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'reject', error: OAuthError },
+  },
+  {
+    name: 'repeated access_token in the fragment (malformed)',
+    input: page(
+      fragmentUrl([...IMPLICIT_FIELDS, ['access_token', 'another'], ['state', loginState()]]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'reject', error: InvalidRequestError },
+  },
+  {
+    name: 'SPA route in the fragment, opted in (ordinary load)',
+    input: page(`${APP}/home?tab=inbox#/inbox`, IMPLICIT_CONFIG),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'implicit fragment without the opt-in (not ours)',
+    input: page(fragmentUrl([...IMPLICIT_FIELDS, ['state', loginState()]])),
+    expect: { kind: 'none' },
+  },
+  {
+    name: 'code callback with the implicit opt-in',
+    input: page(
+      callbackUrl([
+        ['code', CODE],
+        ['state', loginState()],
+        ['iss', ISSUER],
+      ]),
+      IMPLICIT_CONFIG,
+    ),
+    expect: { kind: 'verify', csrf: CSRF, iss: ISSUER, grant: codeGrant(CODE) },
+  },
 ];
 
 // Payload cases: every output and error that drives a different guard branch.
@@ -290,7 +432,8 @@ const serializeState = (snapshot: RedirectSnapshot) =>
  * by either end of the exchange, for every callback whose CSRF token matches.
  */
 function catalogFirst(scenario: Scenario): EventObject[][] {
-  if (scenario.expect.kind !== 'verify' || scenario.expect.csrf !== CSRF) return [];
+  const { expect: spec } = scenario;
+  if (spec.kind !== 'verify' || spec.grant.via !== 'code' || spec.csrf !== CSRF) return [];
   const upToExchange: EventObject[] = [
     doneEvent('takeStoredTransaction', STORED.matching),
     doneEvent('discoverServer', serverMetadata(undefined, false)),
@@ -354,9 +497,12 @@ function oracle(scenario: Scenario, facts: ReadonlyMap<string, Settled>): Expect
   const taken = facts.get('takeStoredTransaction');
   if (!taken) return { phase: 'takingTransaction' };
   if (spec.kind === 'reject') return reject({ kind: spec.error });
-  // Fail closed: no complete stored transaction, no exchange.
+  // Fail closed: no complete stored transaction, no exchange. The implicit grant has no PKCE
+  // verifier, so there only the CSRF token is needed.
   const stored = taken.outcome === 'done' ? (taken.value as PendingTransaction) : undefined;
-  if (!stored?.csrfToken || !stored.codeVerifier) return reject({ kind: TransactionMissingError });
+  if (!stored?.csrfToken || (spec.grant.via === 'code' && !stored.codeVerifier)) {
+    return reject({ kind: TransactionMissingError });
+  }
   if (spec.csrf !== stored.csrfToken) return reject({ kind: CsrfMismatchError });
   const discovered = facts.get('discoverServer');
   if (!discovered) return { phase: 'discoveringServer' };
@@ -369,8 +515,12 @@ function oracle(scenario: Scenario, facts: ReadonlyMap<string, Settled>): Expect
   ) {
     return reject({ kind: IssuerMismatchError });
   }
-  // The address bar is cleaned before the code is redeemed; a relayed URL has no address bar.
+  // The address bar is cleaned before the code is redeemed (or the token taken); a relayed URL has no
+  // address bar. Cleaning failing changes nothing: the code is redeemed either way, and an implicit
+  // token is already in hand.
   if (input.source === 'location' && !facts.has('cleanCallbackUrl')) return { phase: 'cleaningUrl' };
+  // An implicit token came with the page: nothing is exchanged, no catalog hook runs.
+  if (spec.grant.via === 'implicit') return { phase: 'authorized' };
   // The preauth-catalog hook runs alongside the exchange and is never waited for: only the exchange
   // decides the outcome, and the hook failing (it is an optimisation) changes nothing.
   const exchange = facts.get('exchangeCode');
@@ -395,21 +545,35 @@ function startsOn(scenario: Scenario, expected: Expected, facts: ReadonlyMap<str
       return [started('takeStoredTransaction', 'takeStoredTransaction', undefined)];
     case 'discoveringServer':
       return [started('discoverServer', 'discoverServer', { config: input.config })];
+    // The fragment is cleaned too exactly when the app opted in to the implicit grant: otherwise it
+    // is the app's (SPA routes), never touched.
     case 'cleaningUrl':
-      return [started('cleanCallbackUrl', 'cleanCallbackUrl', { href: input.href })];
+      return [
+        started('cleanCallbackUrl', 'cleanCallbackUrl', {
+          href: input.href,
+          fragment: input.config.implicitGrant,
+        }),
+      ];
     case 'cleaningUrlAfterFailure':
-      return [started('cleanCallbackUrlAfterFailure', 'cleanCallbackUrl', { href: input.href })];
+      return [
+        started('cleanCallbackUrlAfterFailure', 'cleanCallbackUrl', {
+          href: input.href,
+          fragment: input.config.implicitGrant,
+        }),
+      ];
     case 'exchanging': {
-      if (spec.kind !== 'verify') throw new Error('only a verified code is exchanged');
+      if (spec.kind !== 'verify' || spec.grant.via !== 'code') {
+        throw new Error('only a verified code is exchanged');
+      }
       return [
         // The exchange gets the callback's code and the verifier that was stored for this login.
         started('exchangeCode', 'exchangeCode', {
           config: input.config,
           server: facts.get('discoverServer')?.value,
-          code: spec.code,
+          code: spec.grant.code,
           codeVerifier: VERIFIER,
         }),
-        started('collectPreauthCatalog', 'collectPreauthCatalog', { hint: spec.hint }),
+        started('collectPreauthCatalog', 'collectPreauthCatalog', { hint: spec.grant.hint }),
       ];
     }
     default:
@@ -458,9 +622,15 @@ async function replayRedirect(scenario: Scenario, path: RedirectPath) {
   const facts = new Map<string, Settled>();
   let previous: Expected | undefined;
   let previousContext: RedirectSnapshot['context'] | undefined;
+  /** When the current step began: an implicit token is received (and its expiry set) during it. */
+  let stepStartedAt = Date.now();
+  const grant = scenario.expect.kind === 'verify' ? scenario.expect.grant : undefined;
   const replay = await replayPath(redirectMachine, path, {
     input: scenario.input,
     inspect,
+    beforeStep: () => {
+      stepStartedAt = Date.now();
+    },
     onStep: (step, actor, { invocations, emitted, pendingTimers }) => {
       const where = `${scenario.name}, step ${step.index} (${describePath({ steps: path.steps.slice(0, step.index + 1) })})`;
       const answer = settled(step.event);
@@ -506,15 +676,46 @@ async function replayRedirect(scenario: Scenario, path: RedirectPath) {
         if (expected.phase === 'failed') {
           expect(output.outcome, where).toBe('failed');
           if (output.outcome === 'failed') expectError(output.error, expected.error, where);
+        } else if (expected.phase === 'authorized' && grant?.via === 'implicit') {
+          // The token of the fragment, taken during this step: `expires_in` counts from then.
+          const expires = output.outcome === 'authorized' ? output.token.expires : undefined;
+          const lifetime = grant.expiresIn * 1000;
+          expect(expires, `${where}: expires_in counts from when the token was taken`).toBeGreaterThanOrEqual(
+            stepStartedAt + lifetime,
+          );
+          expect(expires, `${where}: expires_in counts from when the token was taken`).toBeLessThanOrEqual(
+            Date.now() + lifetime,
+          );
+          expect(output, where).toEqual({
+            outcome: 'authorized',
+            token: { ...grant.token, expires },
+            via: 'implicit',
+          });
+          expect(snapshot.context.token, where).toEqual({ ...grant.token, expires });
         } else if (expected.phase === 'authorized') {
-          expect(output, where).toEqual({ outcome: 'authorized', token: REDIRECT_TOKEN });
+          expect(output, where).toEqual({ outcome: 'authorized', token: REDIRECT_TOKEN, via: 'code' });
         } else {
           expect(output, where).toEqual({ outcome: 'none' });
         }
       }
 
+      // No token before the callback is authorized.
+      if (expected.phase !== 'authorized') expect(snapshot.context.token, where).toBeUndefined();
+
       // Invariants over everything that happened so far.
       const exchanges = byId(invocations, 'exchangeCode');
+      if (grant?.via === 'implicit') {
+        // The implicit grant's token came with the page: no code to redeem, no catalog to collect.
+        expect(
+          invocations.filter((i) => i.src === 'exchangeCode' || i.src === 'collectPreauthCatalog'),
+          `${where}: an implicit response is never exchanged`,
+        ).toEqual([]);
+        if (expected.phase === 'authorized' && scenario.input.source === 'location') {
+          const cleaning = byId(invocations, 'cleanCallbackUrl');
+          expect(cleaning, `${where}: the token leaves the address bar first`).toHaveLength(1);
+          expect(cleaning[0]!.status, `${where}: cleaning finished first`).not.toBe('active');
+        }
+      }
       const cleanings = invocations.filter((i) => i.src === 'cleanCallbackUrl');
       const takes = byId(invocations, 'takeStoredTransaction');
       expect(takes.length, `${where}: the transaction is taken at most once`).toBeLessThanOrEqual(1);

@@ -249,8 +249,12 @@ export function sequencePaths<TMachine extends AnyStateMachine>(
     for (const event of events) {
       const [state] = transition(logic, steps[steps.length - 1]!.state, event);
       steps.push({ event, state });
+      // A machine that no longer handles a step of the sequence stops here (an unhandled error
+      // event leaves it in `status: 'error'`, from where the next `sendTo` would throw while the
+      // suite is collected): the replay then fails at this step, naming it, instead.
+      if (state.status !== 'active') break;
     }
-    return { state: steps[steps.length - 1]!.state, steps, weight: events.length } as ModelPath<TMachine>;
+    return { state: steps[steps.length - 1]!.state, steps, weight: steps.length - 1 } as ModelPath<TMachine>;
   });
 }
 

@@ -92,7 +92,11 @@ describe('credentials.refresh()', () => {
 
     const settled: string[] = [];
     // `auth.refresh()` (Webex's `webex.refresh()`) is the same single flight as `credentials.refresh()`.
-    const refreshes = [() => auth.credentials.refresh(), () => auth.refresh(), () => auth.credentials.refresh()];
+    const refreshes = [
+      () => auth.credentials.refresh(),
+      () => auth.refresh(),
+      () => auth.credentials.refresh(),
+    ];
     const calls = refreshes.map((refresh, n) => refresh().then(() => settled.push(`call ${n + 1}`)));
     await settle();
     expect(server.requests).toHaveLength(1);

@@ -4,6 +4,7 @@ import { resolveServer } from '../../actors/server.js';
 import { type AuthorizationConfig, resolveConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { rfcProfile, webexProfile } from '../../src/profiles.js';
+import { memoryTokenStore } from '../../src/tokenStore.js';
 import { createFakeFetch, json } from '../fixtures/fakeFetch.js';
 import { MemoryStorage } from '../fixtures/fakeWindow.js';
 
@@ -41,6 +42,9 @@ function runtime(fetch: typeof globalThis.fetch = () => Promise.reject(new Error
     clientSecret: undefined,
     collectPreauthCatalog: undefined,
     transformVerificationUri: undefined,
+    tokenStore: memoryTokenStore(),
+    refreshCallback: undefined,
+    locks: undefined,
     discoveryCache: new Map(),
     now: () => 0,
   } satisfies Runtime;

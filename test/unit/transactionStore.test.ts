@@ -62,7 +62,9 @@ describe('saveTransaction', () => {
     expect(() => saveTransaction(sessionStorage, { csrfToken: '', codeVerifier: VERIFIER })).toThrow(
       TypeError,
     );
-    expect(() => saveTransaction(sessionStorage, { csrfToken: CSRF, codeVerifier: '' })).toThrow(/codeVerifier/);
+    expect(() => saveTransaction(sessionStorage, { csrfToken: CSRF, codeVerifier: '' })).toThrow(
+      /codeVerifier/,
+    );
     expect(sessionStorage.length).toBe(0);
   });
 
