@@ -38,9 +38,8 @@ export interface ImplicitTokenFields {
   id_token?: string;
 }
 
-// What an implicit fragment carries besides `state`: removed from the fragment once read.
-const IMPLICIT_FIELDS = [
-  'access_token',
+/** The optional fields of an implicit response that become part of the token. */
+const IMPLICIT_TOKEN_FIELDS = [
   'token_type',
   'expires_in',
   'refresh_token',
@@ -48,10 +47,6 @@ const IMPLICIT_FIELDS = [
   'scope',
   'id_token',
 ] as const;
-
-// Repeating any of these makes the response ambiguous (RFC 6749 §3.1: parameters MUST NOT be
-// included more than once). Checked in this order so the most significant one is reported.
-const SINGLE_VALUED_PARAMETERS = ['error', 'code', 'state', 'iss'] as const;
 
 // Authorization response parameters removed outright by sanitisation: RFC 6749 §4.1.2 and §4.1.2.1,
 // RFC 9207 (`iss`) and OpenID Connect Session Management (`session_state`). `state` is handled apart
@@ -93,14 +88,26 @@ function parseAbsoluteUrl(href: string, caller: string): URL {
  */
 export function readCallbackUrl(href: string): CallbackParams {
   const params = parseAbsoluteUrl(href, 'readCallbackUrl').searchParams;
-  if (!params.has('code') && !params.has('error')) return { kind: 'none' };
+  return readResponse(params, 'code', (code) => ({ kind: 'code', ...code }));
+}
 
-  for (const parameter of SINGLE_VALUED_PARAMETERS) {
+/**
+ * The steps a query and an implicit fragment share: not a response unless `grantKey` or `error`
+ * is there; repeated single-valued parameters or an empty `error` are `malformed`; an `error`
+ * wins over a grant; `build` reads the grant itself (with `state` and `iss`).
+ */
+function readResponse(
+  params: URLSearchParams,
+  grantKey: 'code' | 'access_token',
+  // RFC 6749 §3.1: a parameter MUST NOT be included more than once; `error` first, the most significant.
+  build: (response: { code: string; state: string | undefined; iss: string | undefined }) => CallbackParams,
+): CallbackParams {
+  if (!params.has(grantKey) && !params.has('error')) return { kind: 'none' };
+  for (const parameter of ['error', grantKey, 'state', 'iss']) {
     if (params.getAll(parameter).length > 1) return { kind: 'malformed', parameter };
   }
   const state = params.get('state') ?? undefined;
   const iss = params.get('iss') ?? undefined;
-
   const error = params.get('error');
   if (error !== null) {
     if (error === '') return { kind: 'malformed', parameter: 'error' };
@@ -111,10 +118,9 @@ export function readCallbackUrl(href: string): CallbackParams {
     if (uri !== null) body.error_uri = uri;
     return { kind: 'error', error: body, state, iss };
   }
-
-  const code = params.get('code');
-  if (code === null || code === '') return { kind: 'malformed', parameter: 'code' };
-  return { kind: 'code', code, state, iss };
+  const grant = params.get(grantKey);
+  if (grant === null || grant === '') return { kind: 'malformed', parameter: grantKey };
+  return build({ code: grant, state, iss });
 }
 
 /**
@@ -123,38 +129,15 @@ export function readCallbackUrl(href: string): CallbackParams {
  * as `#/inbox` are `none`, and so is a query callback (read {@link readCallbackUrl} first).
  */
 export function readImplicitFragment(href: string): CallbackParams {
-  const url = parseAbsoluteUrl(href, 'readImplicitFragment');
-  const params = new URLSearchParams(url.hash.slice(1));
-  if (!params.has('access_token') && !params.has('error')) return { kind: 'none' };
-  for (const parameter of ['access_token', 'error', 'state', 'iss']) {
-    if (params.getAll(parameter).length > 1) return { kind: 'malformed', parameter };
-  }
-  const state = params.get('state') ?? undefined;
-  const iss = params.get('iss') ?? undefined;
-  const error = params.get('error');
-  if (error !== null) {
-    if (error === '') return { kind: 'malformed', parameter: 'error' };
-    const body: OAuthErrorBody = { error };
-    const description = params.get('error_description');
-    const uri = params.get('error_uri');
-    if (description !== null) body.error_description = description;
-    if (uri !== null) body.error_uri = uri;
-    return { kind: 'error', error: body, state, iss };
-  }
-  const accessToken = params.get('access_token');
-  if (!accessToken) return { kind: 'malformed', parameter: 'access_token' };
-  const token: ImplicitTokenFields = { access_token: accessToken };
-  for (const field of [
-    'token_type',
-    'expires_in',
-    'refresh_token',
-    'refresh_token_expires_in',
-    'scope',
-  ] as const) {
-    const value = params.get(field);
-    if (value !== null) token[field] = value;
-  }
-  return { kind: 'implicit', token, state, iss };
+  const params = new URLSearchParams(parseAbsoluteUrl(href, 'readImplicitFragment').hash.slice(1));
+  return readResponse(params, 'access_token', ({ code: accessToken, state, iss }) => {
+    const token: ImplicitTokenFields = { access_token: accessToken };
+    for (const field of IMPLICIT_TOKEN_FIELDS) {
+      const value = params.get(field);
+      if (value !== null) token[field] = value;
+    }
+    return { kind: 'implicit', token, state, iss };
+  });
 }
 
 /**
@@ -199,7 +182,9 @@ function sanitizeSegment(segment: string, removed: ReadonlySet<string>): string 
 
 const FRAGMENT_RESPONSE_PARAMETERS: ReadonlySet<string> = new Set([
   ...RESPONSE_PARAMETERS,
-  ...IMPLICIT_FIELDS,
+  // What an implicit fragment carries besides `state`: removed from the fragment once read.
+  'access_token',
+  ...IMPLICIT_TOKEN_FIELDS,
 ]);
 
 /** Removes `removed` (and the internal `state` keys) from `&`-separated raw segments; `undefined` if unchanged. */

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INTERNAL_STATE_KEYS, readCallbackUrl, sanitizeCallbackUrl } from '../../src/callbackUrl.js';
+import {
+  INTERNAL_STATE_KEYS,
+  readCallbackUrl,
+  readImplicitFragment,
+  sanitizeCallbackUrl,
+} from '../../src/callbackUrl.js';
 import { decodeState, encodeState } from '../../src/stateCodec.js';
 
 const RESPONSE_KEYS = ['code', 'iss', 'session_state', 'error', 'error_description', 'error_uri'];
@@ -307,6 +312,46 @@ describe('sanitizeCallbackUrl properties', () => {
         const href = `${prefix}${app.length > 0 ? `?${app.join('&')}` : ''}${hash}`;
         expect(sanitizeCallbackUrl(href)).toBe(href);
       }),
+    );
+  });
+});
+
+describe('readImplicitFragment and fragment sanitisation (legacy implicit grant, opt-in)', () => {
+  const state = encodeState({ csrf_token: 'csrf', tab: 'a' });
+  const href = `https://app.example/p?q=1#access_token=AT&token_type=Bearer&expires_in=60&scope=a%20b&id_token=IDT&keep=1&state=${state}`;
+
+  it('reads the token fields, id_token included, with state', () => {
+    expect(readImplicitFragment(href)).toEqual({
+      kind: 'implicit',
+      token: { access_token: 'AT', token_type: 'Bearer', expires_in: '60', scope: 'a b', id_token: 'IDT' },
+      state,
+      iss: undefined,
+    });
+  });
+
+  it('treats SPA routes and a fragment without access_token or error as no response', () => {
+    expect(readImplicitFragment('https://app.example/#/inbox?x=1').kind).toBe('none');
+    expect(readImplicitFragment(`https://app.example/#state=${state}`).kind).toBe('none');
+  });
+
+  it('reports repeated or empty response parameters as malformed', () => {
+    expect(readImplicitFragment('https://app.example/#access_token=a&access_token=b')).toEqual({
+      kind: 'malformed',
+      parameter: 'access_token',
+    });
+    expect(readImplicitFragment('https://app.example/#access_token=')).toEqual({
+      kind: 'malformed',
+      parameter: 'access_token',
+    });
+  });
+
+  it('removes every token field and the internal state keys from the fragment only when asked', () => {
+    expect(sanitizeCallbackUrl(href)).toBe(href);
+    expect(sanitizeCallbackUrl(href, { fragment: true })).toBe(
+      `https://app.example/p?q=1#keep=1&state=${encodeState({ tab: 'a' })}`,
+    );
+    expect(sanitizeCallbackUrl('https://app.example/#/inbox', { fragment: true })).toBe(
+      'https://app.example/#/inbox',
     );
   });
 });
