@@ -14,8 +14,8 @@ import type { AddressInfo } from 'node:net';
 import querystring from 'node:querystring';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import Webex, { type WebexInstance } from '../../src/webex.js';
-import { portalUrl } from './support.js';
+import Webex from '../../src/webex.js';
+import { portalUrl, stopEveryInstanceAfterEachTest } from './support.js';
 
 const CLIENT_ID = 'C-backend-client';
 /** A made-up secret; only its HTTP Basic encoding is checked. */
@@ -92,18 +92,11 @@ afterAll(async () => {
 });
 
 // Every instance the snippets create is stopped after the test (its refresh timer included).
-const instances: WebexInstance[] = [];
+const instances = stopEveryInstanceAfterEachTest();
 beforeEach(() => {
   requests = [];
-  const init = Webex.init;
-  vi.spyOn(Webex, 'init').mockImplementation((options) => {
-    const webex = init(options);
-    instances.push(webex);
-    return webex;
-  });
 });
 afterEach(() => {
-  for (const webex of instances.splice(0)) webex.stop();
   vi.unstubAllEnvs();
 });
 

@@ -6,9 +6,9 @@
  * navigation" on stderr), so the login URL is read from the `redirectToLoginUrl` event.
  */
 import { calculatePKCECodeChallenge } from 'oauth4webapi';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CODE_VERIFIER_KEY, CSRF_TOKEN_KEY } from '../../src/transactionStore.js';
-import Webex, { type WebexInstance } from '../../src/webex.js';
+import Webex from '../../src/webex.js';
 import {
   APP_URL,
   IDBROKER_AUTHORIZE,
@@ -16,28 +16,19 @@ import {
   portalUrl,
   recordLogin,
   SCOPE,
+  stopEveryInstanceAfterEachTest,
   uniqueClientId,
 } from './support.js';
 
 let clientId: string;
 let YOUR_URL_FROM_THE_PORTAL: string;
-const instances: WebexInstance[] = [];
+stopEveryInstanceAfterEachTest();
 
 beforeEach(() => {
   clientId = uniqueClientId();
   YOUR_URL_FROM_THE_PORTAL = portalUrl(clientId);
   sessionStorage.clear();
   localStorage.clear();
-  const init = Webex.init;
-  vi.spyOn(Webex, 'init').mockImplementation((options) => {
-    const webex = init(options);
-    instances.push(webex);
-    return webex;
-  });
-});
-
-afterEach(() => {
-  for (const webex of instances.splice(0)) webex.stop();
 });
 
 describe('Authorization Code Grant Flow: the frontend', () => {

@@ -17,6 +17,7 @@ import {
   portalUrl,
   recordLogin,
   SCOPE,
+  stopEveryInstanceAfterEachTest,
   uniqueClientId,
 } from './support.js';
 
@@ -24,7 +25,7 @@ const CSRF = 'csrf-from-an-earlier-initiateLogin';
 
 let clientId: string;
 let YOUR_URL_FROM_THE_PORTAL: string;
-const instances: WebexInstance[] = [];
+stopEveryInstanceAfterEachTest();
 
 const landOn = (path: string) => window.history.replaceState(null, '', path);
 
@@ -34,16 +35,9 @@ beforeEach(() => {
   sessionStorage.clear();
   localStorage.clear();
   landOn('/');
-  const init = Webex.init;
-  vi.spyOn(Webex, 'init').mockImplementation((options) => {
-    const webex = init(options);
-    instances.push(webex);
-    return webex;
-  });
 });
 
 afterEach(() => {
-  for (const webex of instances.splice(0)) webex.stop();
   landOn('/');
 });
 

@@ -13,11 +13,17 @@ import type { SessionEvent } from '../../src/events.js';
 import type { Token } from '../../src/token.js';
 import { tokenStorageKey } from '../../src/tokenStore.js';
 import Webex, { type WebexInstance, WebexSupertoken } from '../../src/webex.js';
-import { loginUrlOf, portalUrl, recordLogin, uniqueClientId } from './support.js';
+import {
+  loginUrlOf,
+  portalUrl,
+  recordLogin,
+  stopEveryInstanceAfterEachTest,
+  uniqueClientId,
+} from './support.js';
 
 let clientId: string;
 let YOUR_URL_FROM_THE_PORTAL: string;
-const instances: WebexInstance[] = [];
+stopEveryInstanceAfterEachTest();
 
 /** What the backend's `/oauth/refresh` answers: a new token from Webex. */
 const backendAnswer = { access_token: 'AT-2', token_type: 'Bearer', expires_in: 3600, refresh_token: 'RT-2' };
@@ -38,16 +44,9 @@ beforeEach(() => {
   YOUR_URL_FROM_THE_PORTAL = portalUrl(clientId);
   sessionStorage.clear();
   localStorage.clear();
-  const init = Webex.init;
-  vi.spyOn(Webex, 'init').mockImplementation((options) => {
-    const webex = init(options);
-    instances.push(webex);
-    return webex;
-  });
 });
 
 afterEach(() => {
-  for (const webex of instances.splice(0)) webex.stop();
   vi.unstubAllGlobals();
 });
 

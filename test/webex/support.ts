@@ -3,8 +3,9 @@
  * `<your URL from the portal>`), unique client ids (the session's BroadcastChannel and storage
  * key are per client) and a recorder of the facade's `login` events.
  */
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { LoginEvent } from '../../src/index.js';
-import type { WebexInstance } from '../../src/webex.js';
+import Webex, { type WebexInstance } from '../../src/webex.js';
 
 export const IDBROKER_AUTHORIZE = 'https://idbroker.webex.com/idb/oauth2/v1/authorize';
 /** jsdom's page, the app the portal redirects back to. */
@@ -41,4 +42,25 @@ export function loginUrlOf(events: LoginEvent[]): URL | undefined {
     if (event.eventType === 'redirectToLoginUrl') return new URL(event.data.loginUrl);
   }
   return undefined;
+}
+
+/**
+ * Registers hooks that record every instance the guide's snippets create through `Webex.init`
+ * (they call it themselves) and stop them after each test, refresh timers and channels included.
+ * Returns the list, newest last.
+ */
+export function stopEveryInstanceAfterEachTest(): WebexInstance[] {
+  const instances: WebexInstance[] = [];
+  beforeEach(() => {
+    const init = Webex.init;
+    vi.spyOn(Webex, 'init').mockImplementation((options) => {
+      const webex = init(options);
+      instances.push(webex);
+      return webex;
+    });
+  });
+  afterEach(() => {
+    for (const webex of instances.splice(0)) webex.stop();
+  });
+  return instances;
 }
