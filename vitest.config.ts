@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     environment: 'jsdom',
     setupFiles: ['./test/setup/realm.ts'],
+    // The integration tests' servers, started once per run (see the file).
+    globalSetup: ['./test/setup/globalSetup.ts'],
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**'],
     restoreMocks: true,

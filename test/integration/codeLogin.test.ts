@@ -1,91 +1,86 @@
 // @vitest-environment node
 /**
- * Authorization Code + PKCE against a real authorization server (oidc-provider on 127.0.0.1):
- * discovery, the login redirect, the callback with `iss`, the code exchange, refresh-token
- * rotation and revocation at logout. The page is a FakeWindow; the user is played by the
- * fixture's `approveUrl`, which logs in and consents without a browser.
+ * Authorization Code + PKCE against a real authorization server (the run's oidc-provider on
+ * 127.0.0.1, test/setup/globalSetup.ts): discovery, the login redirect, the callback with `iss`,
+ * the code exchange, refresh-token rotation, revocation at logout, and a user who denies. The
+ * page is a FakeWindow; the user is played by the fixture's `approveUrl`/`denyUrl`, which log in
+ * (or decline) without a browser. What a facade sent is read from its own fetch, because the
+ * server also serves other test files.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import {
   type Authorization,
   CsrfMismatchError,
   createAuthorization,
   IssuerMismatchError,
+  OAuthError,
 } from '../../src/index.js';
 import { decodeState, encodeState } from '../../src/stateCodec.js';
 import { CODE_VERIFIER_KEY, CSRF_TOKEN_KEY } from '../../src/transactionStore.js';
-import { type AuthorizationServer, startAuthorizationServer } from '../fixtures/authorizationServer.js';
+import { approveUrl, denyUrl } from '../fixtures/authorizationServer.js';
 import { FakeWindow } from '../fixtures/fakeWindow.js';
+import {
+  acceptsAccessToken,
+  landOnCallback,
+  postsTo,
+  recordingFetch,
+  type SentRequest,
+  tryRefreshToken,
+} from './support.js';
 
 const APP = 'https://app.example/';
-const REDIRECT_URI = 'https://app.example/callback';
+const server = inject('authorizationServer');
+const TOKEN_ENDPOINT = `${server.issuer}/token`;
+const REVOCATION_ENDPOINT = `${server.issuer}/token/revocation`;
+const USERINFO_ENDPOINT = `${server.issuer}/me`;
 
-let server: AuthorizationServer;
 const facades: Authorization[] = [];
 
-beforeAll(async () => {
-  server = await startAuthorizationServer({ redirectUris: [REDIRECT_URI] });
-});
 afterEach(() => {
   for (const auth of facades.splice(0)) auth.stop();
 });
-afterAll(async () => {
-  await server?.stop();
-});
 
-function createFacade(win: FakeWindow): Authorization {
+/** A facade on `win`, and the requests it sends. */
+function createFacade(win: FakeWindow): { auth: Authorization; sent: SentRequest[] } {
+  const { fetch, sent } = recordingFetch();
   const auth = createAuthorization({
     clientId: server.clientId,
-    redirectUri: REDIRECT_URI,
+    redirectUri: server.redirectUri,
     issuer: server.issuer,
     scope: 'openid',
     window: win.asWindow(),
+    fetch,
     tokenStorage: 'memory',
     refreshAhead: false,
   });
   facades.push(auth);
-  return auth;
+  return { auth, sent };
 }
 
-/** POSTs to the token endpoint the server has received so far. */
-const tokenRequests = () => server.requests.filter((r) => r.method === 'POST' && r.path === '/token');
-
-/** Starts a login on the app's page and lets the "user" approve it at the server. */
-async function loginAtServer() {
+/** Starts a login on the app's page and lets the "user" answer it at the server. */
+async function loginAtServer(answer: (authorizeUrl: string) => Promise<string> = approveUrl) {
   const page = new FakeWindow(APP);
-  const auth = createFacade(page);
+  const { auth } = createFacade(page);
   await expect(auth.whenReady()).resolves.toEqual({ outcome: 'none' });
   await auth.initiateLogin();
   expect(page.navigations).toHaveLength(1);
   const authorizeUrl = new URL(page.navigations[0] ?? '');
-  const callbackUrl = new URL(await server.approveUrl(authorizeUrl.href));
+  const callbackUrl = new URL(await answer(authorizeUrl.href));
   return { page, authorizeUrl, callbackUrl };
 }
 
-/** The page the server redirects back to, in the same tab: it shares the login's sessionStorage. */
-function landOnCallback(page: FakeWindow, callbackUrl: URL): FakeWindow {
-  const callbackPage = new FakeWindow(callbackUrl.href);
-  for (const key of [CSRF_TOKEN_KEY, CODE_VERIFIER_KEY]) {
-    const value = page.sessionStorage.getItem(key);
-    if (value !== null) callbackPage.sessionStorage.setItem(key, value);
-  }
-  return callbackPage;
-}
-
-async function useRefreshToken(refreshToken: string): Promise<Response> {
-  return fetch(`${server.issuer}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'refresh_token',
-      refresh_token: refreshToken,
-      client_id: server.clientId,
-    }),
-  });
+/** A full login: the callback page's facade, authorized. */
+async function loggedIn() {
+  const { page, callbackUrl } = await loginAtServer();
+  const facade = createFacade(landOnCallback(page, callbackUrl));
+  await expect(facade.auth.whenReady()).resolves.toEqual({ outcome: 'authorized' });
+  const token = facade.auth.credentials.supertoken;
+  if (!token?.refresh_token) throw new Error('the login gave no refresh token');
+  return { ...facade, token };
 }
 
 describe('Authorization Code + PKCE against oidc-provider', () => {
-  it('logs in, refreshes with rotation and revokes at logout', async () => {
+  it('logs in: PKCE authorize request, callback with iss, one code exchange, a clean URL and working tokens', async () => {
     const { page, authorizeUrl, callbackUrl } = await loginAtServer();
 
     expect(`${authorizeUrl.origin}${authorizeUrl.pathname}`).toBe(`${server.issuer}/auth`);
@@ -96,11 +91,10 @@ describe('Authorization Code + PKCE against oidc-provider', () => {
     expect(callbackUrl.searchParams.get('state')).toBe(authorizeUrl.searchParams.get('state'));
     expect(callbackUrl.searchParams.get('iss')).toBe(server.issuer);
 
-    const exchangesBefore = tokenRequests().length;
     const callbackPage = landOnCallback(page, callbackUrl);
-    const auth = createFacade(callbackPage);
+    const { auth, sent } = createFacade(callbackPage);
     await expect(auth.whenReady()).resolves.toEqual({ outcome: 'authorized' });
-    expect(tokenRequests()).toHaveLength(exchangesBefore + 1);
+    expect(postsTo(sent, TOKEN_ENDPOINT)).toHaveLength(1);
 
     // The URL is clean: no code, no iss, and no CSRF token left in the state.
     const cleaned = new URL(callbackPage.location.href);
@@ -112,34 +106,53 @@ describe('Authorization Code + PKCE against oidc-provider', () => {
     expect(callbackPage.sessionStorage.getItem(CODE_VERIFIER_KEY)).toBeNull();
 
     // Real tokens: the access token works at the userinfo endpoint.
-    const first = auth.credentials.supertoken;
-    expect(first?.token_type?.toLowerCase()).toBe('bearer');
-    expect(first?.access_token).toEqual(expect.any(String));
-    expect(first?.refresh_token).toEqual(expect.any(String));
-    const userinfo = await fetch(`${server.issuer}/me`, {
-      headers: { authorization: `Bearer ${first?.access_token}` },
+    const token = auth.credentials.supertoken;
+    expect(token?.token_type?.toLowerCase()).toBe('bearer');
+    expect(token?.refresh_token).toEqual(expect.any(String));
+    const userinfo = await fetch(USERINFO_ENDPOINT, {
+      headers: { authorization: `Bearer ${token?.access_token}` },
     });
     expect(userinfo.status).toBe(200);
     await expect(userinfo.json()).resolves.toMatchObject({ sub: 'user-1' });
+  });
 
-    // Refresh rotates the refresh token.
+  it('refreshes with rotation: new tokens, and the old refresh token is refused afterwards', async () => {
+    const { auth, token: first } = await loggedIn();
+
     await auth.credentials.refresh();
     const second = auth.credentials.supertoken;
-    expect(second?.access_token).toEqual(expect.any(String));
-    expect(second?.access_token).not.toBe(first?.access_token);
+    expect(second?.access_token).not.toBe(first.access_token);
     expect(second?.refresh_token).toEqual(expect.any(String));
-    expect(second?.refresh_token).not.toBe(first?.refresh_token);
+    expect(second?.refresh_token).not.toBe(first.refresh_token);
+    expect(await acceptsAccessToken(USERINFO_ENDPOINT, second?.access_token ?? '')).toBe(true);
 
-    // Logout revokes the current refresh token at the server.
-    const revocationsBefore = server.requests.filter((r) => r.path === '/token/revocation').length;
+    const reuse = await tryRefreshToken(TOKEN_ENDPOINT, server.clientId, first.refresh_token ?? '');
+    expect(reuse).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('revokes at logout with one POST: neither token is accepted afterwards', async () => {
+    const { auth, sent, token } = await loggedIn();
+
     await auth.logout({ noRedirect: true });
     expect(auth.credentials.supertoken).toBeUndefined();
-    expect(server.requests.filter((r) => r.method === 'POST' && r.path === '/token/revocation')).toHaveLength(
-      revocationsBefore + 1,
-    );
-    const reuse = await useRefreshToken(second?.refresh_token ?? '');
-    expect(reuse.status).toBe(400);
-    await expect(reuse.json()).resolves.toMatchObject({ error: 'invalid_grant' });
+    expect(postsTo(sent, REVOCATION_ENDPOINT)).toHaveLength(1);
+    expect(await acceptsAccessToken(USERINFO_ENDPOINT, token.access_token)).toBe(false);
+    const reuse = await tryRefreshToken(TOKEN_ENDPOINT, server.clientId, token.refresh_token ?? '');
+    expect(reuse).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('reports a user who denies as access_denied, without a token request', async () => {
+    const { page, authorizeUrl, callbackUrl } = await loginAtServer(denyUrl);
+    expect(callbackUrl.searchParams.get('error')).toBe('access_denied');
+    expect(callbackUrl.searchParams.get('state')).toBe(authorizeUrl.searchParams.get('state'));
+
+    const { auth, sent } = createFacade(landOnCallback(page, callbackUrl));
+    const result = await auth.whenReady();
+    expect(result.outcome).toBe('failed');
+    expect(result.error).toBeInstanceOf(OAuthError);
+    expect((result.error as OAuthError).error).toBe('access_denied');
+    expect(auth.credentials.supertoken).toBeUndefined();
+    expect(postsTo(sent, TOKEN_ENDPOINT)).toHaveLength(0);
   });
 
   it('refuses a callback whose state was tampered with, without a token request', async () => {
@@ -150,25 +163,23 @@ describe('Authorization Code + PKCE against oidc-provider', () => {
       encodeState({ ...state, csrf_token: 'forged-csrf-token-0123456789' }),
     );
 
-    const exchangesBefore = tokenRequests().length;
-    const auth = createFacade(landOnCallback(page, callbackUrl));
+    const { auth, sent } = createFacade(landOnCallback(page, callbackUrl));
     const result = await auth.whenReady();
     expect(result.outcome).toBe('failed');
     expect(result.error).toBeInstanceOf(CsrfMismatchError);
     expect(auth.credentials.supertoken).toBeUndefined();
-    expect(tokenRequests()).toHaveLength(exchangesBefore);
+    expect(postsTo(sent, TOKEN_ENDPOINT)).toHaveLength(0);
   });
 
   it('checks the iss the server sends (RFC 9207), without a token request', async () => {
     const { page, callbackUrl } = await loginAtServer();
     callbackUrl.searchParams.set('iss', 'http://127.0.0.1:1');
 
-    const exchangesBefore = tokenRequests().length;
-    const auth = createFacade(landOnCallback(page, callbackUrl));
+    const { auth, sent } = createFacade(landOnCallback(page, callbackUrl));
     const result = await auth.whenReady();
     expect(result.outcome).toBe('failed');
     expect(result.error).toBeInstanceOf(IssuerMismatchError);
     expect(auth.credentials.supertoken).toBeUndefined();
-    expect(tokenRequests()).toHaveLength(exchangesBefore);
+    expect(postsTo(sent, TOKEN_ENDPOINT)).toHaveLength(0);
   });
 });
