@@ -55,7 +55,7 @@ export function createExchangeCode(getRuntime: GetRuntime) {
         input.config.redirectUri,
         input.codeVerifier ?? nopkce,
         {
-          ...requestOptions(runtime, server.tokenEndpoint, signal),
+          ...requestOptions(runtime, server.tokenEndpoint, signal, input.config.requestTimeoutMs),
           additionalParameters: input.config.profile.codeExchangeParameters,
         },
       );

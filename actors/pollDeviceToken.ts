@@ -40,11 +40,11 @@ export function createPollDeviceToken(getRuntime: GetRuntime) {
         client,
         clientAuthentication(runtime),
         input.deviceCode,
-        requestOptions(runtime, input.tokenEndpoint, signal),
+        requestOptions(runtime, input.tokenEndpoint, signal, input.config.requestTimeoutMs),
       );
     } catch (error) {
       if (signal.aborted) throw error;
-      return networkFailure();
+      return networkFailure(error);
     }
     if (response.status !== 200)
       return classifyPollError(response.status, await readBody(response), input.config.profile);

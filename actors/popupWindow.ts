@@ -28,7 +28,7 @@ const CLOSED_POLL_MS = 250;
  * authorize URL needs async crypto first and a later `window.open` would be blocked. When the
  * machine sends `POPUP.NAVIGATE`, it points the popup at the authorize URL and listens for the
  * callback on the popup's BroadcastChannel and through `postMessage` from that very window and
- * this exact origin (RFC 9700 §4.18). Stopping the actor closes the popup and every listener.
+ * this exact origin (RFC 9700 §4.17). Stopping the actor closes the popup and every listener.
  */
 export function createPopupWindow(getRuntime: GetRuntime) {
   return fromCallback<NavigatePopupEvent, PopupWindowInput, PopupWindowEvent>(

@@ -6,6 +6,8 @@ import type { GetRuntime } from './runtime.js';
 export interface RelayToOpenerInput {
   href: string;
   popupId: string;
+  /** Also clean an implicit-grant fragment (opt-in only): the popup may not close (a tab opened by hand). */
+  fragment: boolean;
 }
 
 /**
@@ -24,7 +26,11 @@ export function createRelayToOpener(getRuntime: GetRuntime) {
       channel.close();
     }
     win.opener?.postMessage(message, win.location.origin);
-    win.history.replaceState(win.history.state, '', sanitizeCallbackUrl(input.href));
+    win.history.replaceState(
+      win.history.state,
+      '',
+      sanitizeCallbackUrl(input.href, { fragment: input.fragment }),
+    );
     win.close();
   });
 }

@@ -75,7 +75,7 @@ export function createRequestDeviceCode(getRuntime: GetRuntime) {
         client,
         clientAuthentication(runtime),
         config.scope ? { scope: config.scope } : {},
-        requestOptions(runtime, endpoint, signal),
+        requestOptions(runtime, endpoint, signal, config.requestTimeoutMs),
       );
       answer = await processDeviceAuthorizationResponse(as, client, await withDefaultExpiry(response));
     } catch (error) {

@@ -9,11 +9,15 @@ import type { TransactionStorage } from '../src/transactionStore.js';
  * and the machines' context stay free of functions and secrets.
  */
 export interface Runtime {
+  /** The page's window (URL, history, popups, events); `undefined` outside a browser. */
   window: Window | undefined;
+  /** Every request goes through it, with an abort signal and the `requestTimeout` deadline. */
   fetch: typeof fetch;
+  /** Where the login transaction (CSRF token, PKCE verifier) waits for the redirect. */
   storage: TransactionStorage | undefined;
   /** Node/confidential clients only; `resolveConfig` refuses it in a browser. */
   clientSecret: string | undefined;
+  /** The app's preauth-catalog hook, called while a code is exchanged. */
   collectPreauthCatalog: ((hint: PreauthHint) => unknown) | undefined;
   /** Rewrites the device flow's `verification_uri_complete` (replaces the profile's deep link). */
   transformVerificationUri: ((uri: string) => string) | undefined;
@@ -25,6 +29,7 @@ export interface Runtime {
   locks: LockManager | undefined;
   /** Discovery results by issuer, so a page discovers its server at most once. */
   discoveryCache: Map<string, Promise<unknown>>;
+  /** The clock tokens are timed with (ms epoch): `expires` = receive time + `expires_in`. */
   now: () => number;
 }
 

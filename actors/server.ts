@@ -9,7 +9,7 @@ import {
   processDiscoveryResponse,
 } from 'oauth4webapi';
 import { isLoopbackHttp, type ResolvedConfig } from '../src/config.js';
-import { ConfigError, NetworkError } from '../src/errors.js';
+import { ConfigError, NetworkError, RequestTimeoutError } from '../src/errors.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -17,37 +17,103 @@ import type { Runtime } from './runtime.js';
  * and whether it promises `iss` in authorization responses. Plain data, kept in machine context.
  */
 export interface ServerMetadata {
+  /** The configured issuer (RFC 8414 §2), the value `iss` must equal (RFC 9207 §2.4). */
   issuer: string | undefined;
+  /** Authorization endpoint (RFC 6749 §3.1). */
   authorizationEndpoint: string;
+  /** Token endpoint (RFC 6749 §3.2). */
   tokenEndpoint: string;
+  /** Device authorization endpoint (RFC 8628 §3.1). */
   deviceAuthorizationEndpoint: string | undefined;
+  /** Where device polls go (RFC 8628 §3.4): the token endpoint unless the profile says otherwise. */
   deviceTokenEndpoint: string | undefined;
+  /** Revocation endpoint (RFC 7009 §2). */
   revocationEndpoint: string | undefined;
+  /** End-session endpoint (OpenID Connect RP-Initiated Logout §2). */
   endSessionEndpoint: string | undefined;
   /** RFC 9207 §2.4: the server advertised `authorization_response_iss_parameter_supported`. */
   issRequired: boolean;
 }
 
+const abortReason = (signal: AbortSignal): unknown =>
+  signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+
 /**
- * The runtime's fetch, with a failure to get any answer (offline, DNS, TLS, CORS) turned into a
- * `NetworkError` right where it happens: fetch rejects with a bare TypeError, which must not be
- * confused with a TypeError from a bug. Aborts pass through unchanged.
+ * Buffers the body of `response` (through a clone, so the response itself stays unread) and
+ * resolves once it has fully arrived: a server that sends its headers and then stalls must hit
+ * the deadline too. Token, device and discovery answers are small JSON documents.
  */
-function fetchReportingNetworkErrors(runtime: Runtime): typeof fetch {
-  return async (input, init) => {
-    try {
-      return await runtime.fetch(input, init);
-    } catch (error) {
-      if (init?.signal?.aborted || (error instanceof Error && error.name === 'AbortError')) throw error;
-      throw new NetworkError({ cause: error });
-    }
+async function bodyArrived(response: Response): Promise<Response> {
+  if (typeof response?.clone === 'function') await response.clone().arrayBuffer();
+  return response;
+}
+
+/**
+ * `send` (the runtime's fetch), bounded and with its failures typed where they happen:
+ * - no complete answer (status, headers, body) within `timeoutMs`: the request is aborted and
+ *   fails with a `RequestTimeoutError`, so a server that never answers cannot leave a flow
+ *   waiting forever;
+ * - no answer at all (offline, DNS, TLS, CORS): fetch rejects with a bare TypeError, which becomes
+ *   a `NetworkError`, so it is not confused with a TypeError from a bug;
+ * - the caller's signal aborts (the actor was stopped): its abort passes through unchanged.
+ * The deadline and the caller's signal both abort the request (one combined signal), and each
+ * settles the call itself even when a fetch ignores its signal. The timer is the global
+ * `setTimeout` read at call time (fake timers replace it) and is cleared however the call ends.
+ */
+export function fetchWithDeadline(send: typeof fetch, timeoutMs: number): typeof fetch {
+  return (input, init) => {
+    const outer = init?.signal ?? undefined;
+    const controller = new AbortController();
+    return new Promise<Response>((resolve, reject) => {
+      let done = false;
+      const settle = (finish: () => void) => {
+        if (done) return;
+        done = true;
+        globalThis.clearTimeout(timer);
+        outer?.removeEventListener('abort', onOuterAbort);
+        finish();
+      };
+      const onOuterAbort = () => {
+        const reason = abortReason(outer as AbortSignal);
+        controller.abort(reason);
+        settle(() => reject(reason));
+      };
+      const timer = globalThis.setTimeout(() => {
+        const error = new RequestTimeoutError(timeoutMs);
+        controller.abort(error);
+        settle(() => reject(error));
+      }, timeoutMs);
+      if (outer?.aborted) return onOuterAbort();
+      outer?.addEventListener('abort', onOuterAbort, { once: true });
+      let answer: Promise<Response>;
+      try {
+        answer = Promise.resolve(send(input, { ...init, signal: controller.signal }));
+      } catch (error) {
+        answer = Promise.reject(error);
+      }
+      answer.then(bodyArrived).then(
+        (response) => settle(() => resolve(response)),
+        (error: unknown) => {
+          const aborted = error instanceof Error && error.name === 'AbortError';
+          settle(() => reject(aborted ? error : new NetworkError({ cause: error })));
+        },
+      );
+    });
   };
 }
 
-/** Options for every oauth4webapi request: the runtime's fetch, the abort signal, loopback http. */
-export function requestOptions(runtime: Runtime, url: string, signal: AbortSignal | undefined) {
+/**
+ * Options for every oauth4webapi request: the runtime's fetch bounded by `timeoutMs` (see
+ * `fetchWithDeadline`), the caller's abort signal, and http only on loopback.
+ */
+export function requestOptions(
+  runtime: Runtime,
+  url: string,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+) {
   return {
-    [customFetch]: fetchReportingNetworkErrors(runtime),
+    [customFetch]: fetchWithDeadline((input, init) => runtime.fetch(input, init), timeoutMs),
     [allowInsecureRequests]: isLoopbackHttp(new URL(url)),
     signal,
   };
@@ -70,9 +136,14 @@ export function toAuthorizationServer(server: ServerMetadata): AuthorizationServ
   };
 }
 
-async function discover(issuer: string, runtime: Runtime, signal: AbortSignal | undefined) {
+async function discover(
+  issuer: string,
+  runtime: Runtime,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+) {
   const issuerUrl = new URL(issuer);
-  const response = await discoveryRequest(issuerUrl, requestOptions(runtime, issuer, signal));
+  const response = await discoveryRequest(issuerUrl, requestOptions(runtime, issuer, signal, timeoutMs));
   return processDiscoveryResponse(issuerUrl, response);
 }
 
@@ -90,7 +161,7 @@ export async function resolveServer(
   if (config.issuer) {
     let pending = runtime.discoveryCache.get(config.issuer) as Promise<AuthorizationServer> | undefined;
     if (!pending) {
-      pending = discover(config.issuer, runtime, signal);
+      pending = discover(config.issuer, runtime, signal, config.requestTimeoutMs);
       runtime.discoveryCache.set(config.issuer, pending);
       // A failed discovery must not poison the cache: the next login tries again.
       pending.catch(() => runtime.discoveryCache.delete(config.issuer as string));

@@ -85,7 +85,7 @@ async function refreshOnce(runtime: Runtime, input: RefreshTokenInput, token: To
     client,
     clientAuthentication(runtime),
     token.refresh_token,
-    requestOptions(runtime, server.tokenEndpoint, signal),
+    requestOptions(runtime, server.tokenEndpoint, signal, input.config.requestTimeoutMs),
   );
   const body = (await processRefreshTokenResponse(as, client, response)) as TokenResponse;
   return carryOver(token, tokenFromResponse(body, runtime.now()));
@@ -150,7 +150,7 @@ export function createRevokeAndClear(getRuntime: GetRuntime) {
           clientAuthentication(runtime),
           token,
           {
-            ...requestOptions(runtime, server.revocationEndpoint, signal),
+            ...requestOptions(runtime, server.revocationEndpoint, signal, input.config.requestTimeoutMs),
             additionalParameters: {
               token_type_hint: input.token?.refresh_token ? 'refresh_token' : 'access_token',
             },

@@ -10,7 +10,9 @@ import { type LoginOutput, loginMachine } from './login.js';
 import { type RedirectOutput, redirectMachine } from './redirect.js';
 import { sessionMachine } from './session.js';
 
+/** What the root machine is started with. */
 export interface AuthorizationInput {
+  /** The checked configuration (see `createAuthorization`). */
   config: ResolvedConfig;
   /** The page URL at start-up; `undefined` outside a browser (nothing to process). */
   href: string | undefined;
@@ -18,12 +20,17 @@ export interface AuthorizationInput {
 
 /** How start-up redirect processing ended, for `whenReady()`. */
 export interface ReadyResult {
+  /** `none`: an ordinary page load; `authorized`: a callback produced tokens; `failed`: it did not. */
   outcome: 'none' | 'authorized' | 'failed';
+  /** Why it failed (typed: an {@link OAuthError} subclass or an {@link AuthchartsError}). */
   error?: Error;
 }
 
+/** The root machine's context: plain data, shown as is by the inspector. */
 export interface AuthorizationContext {
+  /** The checked configuration. */
   config: ResolvedConfig;
+  /** The page URL at start-up. */
   href: string | undefined;
   /** Set once the start-up redirect has been processed. */
   ready: ReadyResult | undefined;
@@ -31,22 +38,46 @@ export interface AuthorizationContext {
   lastError: Error | undefined;
 }
 
+/** The events the facade sends the root machine, one per public method. */
 export type AuthorizationEvent =
   | {
+      /** `initiateLogin()` / `initiateAuthorizationCodeGrant()` */
       type: 'LOGIN';
+      /** The call's options, checked by the login machine. */
       options: LoginOptions | undefined;
       /** `initiateLogin` announces itself with the `initiateLogin` event; the lower-level call does not. */
       announce: boolean;
     }
-  | { type: 'EXCHANGE_CODE'; code: string; codeVerifier: string | undefined }
-  /** `initQRCodeLogin()` */
-  | { type: 'QR_START' }
-  /** `cancelQRCodePolling(withCancelEvent)` */
-  | { type: 'QR_CANCEL'; withCancelEvent: boolean }
-  /** `credentials.refresh()`, for the session machine. */
-  | { type: 'REFRESH' }
-  /** `logout(options)`, for the session machine. */
-  | { type: 'LOGOUT'; noRedirect: boolean; returnTo?: string };
+  | {
+      /** `requestAuthorizationCodeGrant()` */
+      type: 'EXCHANGE_CODE';
+      /** The authorization code to redeem (RFC 6749 §4.1.3). */
+      code: string;
+      /** Its PKCE verifier (RFC 7636 §4.5), if the app has it. */
+      codeVerifier: string | undefined;
+    }
+  | {
+      /** `initQRCodeLogin()` */
+      type: 'QR_START';
+    }
+  | {
+      /** `cancelQRCodePolling(withCancelEvent)` */
+      type: 'QR_CANCEL';
+      /** Emit `pollingCanceled` (the default) or stop silently. */
+      withCancelEvent: boolean;
+    }
+  | {
+      /** `credentials.refresh()`, for the session machine. */
+      type: 'REFRESH';
+    }
+  | {
+      /** `logout(options)`, for the session machine. */
+      type: 'LOGOUT';
+      /** Revoke and clear, but stay on the page. */
+      noRedirect: boolean;
+      /** Where the end-session endpoint sends the user back. */
+      returnTo?: string;
+    };
 
 type Outcome = RedirectOutput | LoginOutput | DeviceAuthorizationOutput;
 

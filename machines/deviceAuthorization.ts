@@ -8,11 +8,15 @@ import { OAuthError } from '../src/errors.js';
 import type { DeviceFailureData, QRCodeLoginEmitted } from '../src/events.js';
 import type { Token, TokenResponse } from '../src/token.js';
 
+/** What a device authorization is started with. */
 export interface DeviceAuthorizationInput {
+  /** The checked configuration (endpoints, profile, `clientId`, `scope`). */
   config: ResolvedConfig;
 }
 
+/** The device machine's context: plain data, shown as is by the inspector. */
 export interface DeviceAuthorizationContext extends DeviceAuthorizationInput {
+  /** The device authorization response (RFC 8628 §3.2), once it arrived. */
   device: DeviceCode | undefined;
   /** Seconds between polls: the server's, the profile's default, raised by `slow_down`. */
   interval: number;
@@ -20,21 +24,42 @@ export interface DeviceAuthorizationContext extends DeviceAuthorizationInput {
   failures: number;
   /** The body of the last pending answer, for `authorizationPending`. */
   pendingBody: PollBody | undefined;
+  /** The token, once a poll succeeded. */
   token: Token | undefined;
+  /** The token response it was built from (RFC 6749 §5.1), for `authorizationSuccess`. */
   response: TokenResponse | undefined;
+  /** Why the flow failed, once it did. */
   error: Error | undefined;
 }
 
+/** The one event the device machine takes from outside: cancel. */
 export type DeviceAuthorizationEvent = {
+  /** `cancelQRCodePolling()` */
   type: 'CANCEL';
   /** `false`: stop without `pollingCanceled` (Webex's `cancelQRCodePolling(false)`). */
   withCancelEvent: boolean;
 };
 
+/** How a device authorization ended. */
 export type DeviceAuthorizationOutput =
-  | { outcome: 'authorized'; token: Token; response: TokenResponse }
-  | { outcome: 'failed'; error: Error }
-  | { outcome: 'canceled' };
+  | {
+      /** The user approved: tokens. */
+      outcome: 'authorized';
+      /** The token built from the response. */
+      token: Token;
+      /** The token response (RFC 6749 §5.1). */
+      response: TokenResponse;
+    }
+  | {
+      /** Denied, expired, refused or failed for good. */
+      outcome: 'failed';
+      /** Why. */
+      error: Error;
+    }
+  | {
+      /** `CANCEL` stopped it. */
+      outcome: 'canceled';
+    };
 
 /** RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
 const SLOW_DOWN_STEP_S = 5;

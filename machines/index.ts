@@ -1,3 +1,10 @@
+/**
+ * `authcharts/machines`: the statecharts without the facade, to interpret with `createActor`,
+ * watch in the Stately inspector, or test with `authcharts/testing`. Each machine's actors have
+ * browser defaults; `machine.provide({ actors })` replaces them. Diagrams: `docs/machines/`.
+ *
+ * @module authcharts/machines
+ */
 export {
   type AuthorizationContext,
   type AuthorizationEvent,
@@ -18,3 +25,4 @@ export {
   type RedirectOutput,
   redirectMachine,
 } from './redirect.js';
+export { type SessionContext, type SessionInput, sessionMachine } from './session.js';

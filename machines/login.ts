@@ -10,24 +10,46 @@ import { checkLoginOptions, type LoginOptions, popupFeatures, wantsPopup } from 
 import type { Token } from '../src/token.js';
 import { type RedirectOutput, redirectMachine } from './redirect.js';
 
+/** What one login is started with. */
 export interface LoginInput {
+  /** The checked configuration. */
   config: ResolvedConfig;
+  /** The `initiateLogin` options (checked first; bad ones end in `failed`). */
   options: LoginOptions | undefined;
 }
 
+/** The login machine's context: plain data, shown as is by the inspector. */
 export interface LoginContext extends LoginInput {
+  /** The authorize URL (RFC 6749 §4.1.1), once built. */
   loginUrl: string | undefined;
+  /** A popup login's random id: it names the relay channel and travels in `state`. */
   popupId: string | undefined;
+  /** The callback URL the popup relayed. */
   callbackUrl: string | undefined;
+  /** The token a popup login produced. */
   token: Token | undefined;
+  /** Why the login failed, once it did. */
   error: Error | undefined;
 }
 
 /** How a login call ended: navigation requested, tokens from a popup, or a typed error. */
 export type LoginOutput =
-  | { outcome: 'redirected' }
-  | { outcome: 'authorized'; token: Token }
-  | { outcome: 'failed'; error: Error };
+  | {
+      /** The page is navigating to the authorization server; the redirect machine takes over after. */
+      outcome: 'redirected';
+    }
+  | {
+      /** A popup login produced tokens. */
+      outcome: 'authorized';
+      /** The token. */
+      token: Token;
+    }
+  | {
+      /** Bad options, a blocked, closed or timed-out popup, or a rejected callback. */
+      outcome: 'failed';
+      /** Why. */
+      error: Error;
+    };
 
 /** The redirect machine's output, from the `xstate.done.actor.processCallback` event. */
 const outputOf = (event: unknown): RedirectOutput => (event as { output: RedirectOutput }).output;

@@ -18,7 +18,9 @@ import { decodeState, type StateObject } from '../src/stateCodec.js';
 import { type Token, tokenFromResponse } from '../src/token.js';
 import type { PendingTransaction } from '../src/transactionStore.js';
 
+/** What the redirect machine processes. */
 export interface RedirectInput {
+  /** The checked configuration. */
   config: ResolvedConfig;
   /** The URL to process: the page's `location.href`, or the URL a login popup relayed. */
   href: string;
@@ -26,21 +28,42 @@ export interface RedirectInput {
   source: 'location' | 'popup';
 }
 
+/** The redirect machine's context: plain data, shown as is by the inspector. */
 export interface RedirectContext extends RedirectInput {
+  /** What the URL holds: nothing, a code, an error, an implicit token, or a malformed response. */
   callback: CallbackParams;
   /** The decoded `state`, when it decodes. */
   state: StateObject | undefined;
+  /** The stored CSRF token and PKCE verifier, read and removed (single use). */
   transaction: PendingTransaction | undefined;
+  /** The resolved endpoints and whether the server promises `iss` (RFC 9207). */
   server: ServerMetadata | undefined;
+  /** The token, once received. */
   token: Token | undefined;
+  /** Why the callback was rejected or the exchange failed. */
   error: Error | undefined;
 }
 
 /** How the callback ended: the root machine turns it into events and credentials. */
 export type RedirectOutput =
-  | { outcome: 'none' }
-  | { outcome: 'authorized'; token: Token; via: 'code' | 'implicit' }
-  | { outcome: 'failed'; error: Error };
+  | {
+      /** No callback in the URL (or a popup handed its callback to its opener). */
+      outcome: 'none';
+    }
+  | {
+      /** The callback produced tokens. */
+      outcome: 'authorized';
+      /** The token. */
+      token: Token;
+      /** `code`: a redeemed code; `implicit`: a token from an opted-in implicit-grant fragment. */
+      via: 'code' | 'implicit';
+    }
+  | {
+      /** The callback was rejected or the exchange failed. */
+      outcome: 'failed';
+      /** A typed error (see `docs/errors.md`). */
+      error: Error;
+    };
 
 /** The id a popup login puts in `state` (see the login machine). */
 const popupIdOf = (state: StateObject | undefined): string | undefined =>
@@ -211,7 +234,11 @@ export const redirectMachine = setup({
       invoke: {
         id: 'relayToOpener',
         src: 'relayToOpener',
-        input: ({ context }) => ({ href: context.href, popupId: popupIdOf(context.state) ?? '' }),
+        input: ({ context }) => ({
+          href: context.href,
+          popupId: popupIdOf(context.state) ?? '',
+          fragment: context.config.implicitGrant,
+        }),
         onDone: { target: 'noCallback' },
         onError: { target: 'rejecting', actions: 'rememberError' },
       },

@@ -21,19 +21,31 @@ import {
 import type { SessionEmitted } from '../src/events.js';
 import type { Token } from '../src/token.js';
 
+/** What the session machine starts with. */
 export interface SessionInput {
+  /** The resolved configuration: token storage, endpoints, refresh settings. */
   config: ResolvedConfig;
 }
 
+/** The session machine's context: the current token and the state of its refresh schedule. */
 export interface SessionContext extends SessionInput {
+  /** The token set in use (`undefined` while signed out). */
   token: Token | undefined;
   /** Wall-clock time (ms epoch) of the next proactive refresh. */
   refreshAt: number | undefined;
   /** Failed refreshes in a row (network, server); reset by a success. */
   failures: number;
+  /** Why the last refresh failed, until the next success. */
   error: Error | undefined;
   /** The options of the logout in progress. */
-  logout: { noRedirect: boolean; returnTo: string | undefined } | undefined;
+  logout:
+    | {
+        /** Revoke and forget without navigating to the end-session endpoint. */
+        noRedirect: boolean;
+        /** Where the end-session endpoint should send the browser back to. */
+        returnTo: string | undefined;
+      }
+    | undefined;
 }
 
 export type SessionEvent =

@@ -51,7 +51,9 @@ export interface LogoutOptions {
 
 /** What `requestAuthorizationCodeGrant` takes: a code (and its PKCE verifier, if any). */
 export interface CodeGrantOptions {
+  /** The authorization code (RFC 6749 §4.1.2). */
   code: string;
+  /** The PKCE verifier the login was started with (RFC 7636 §4.5), when the server needs it. */
   codeVerifier?: string;
 }
 
@@ -73,7 +75,9 @@ export interface Authorization {
   readonly isAuthenticating: boolean;
   /** Per-instance event emitter (mitt); channels are `Events.login`, … */
   readonly eventEmitter: Emitter<AuthorizationEvents>;
+  /** The channel names ({@link Events}), also on the instance as the Webex README uses them. */
   readonly Events: typeof Events;
+  /** The supertoken and what can be done with it (Webex's `webex.credentials`). */
   readonly credentials: Credentials;
   /** The root XState actor: subscribe, read snapshots, inspect. */
   readonly actor: AuthorizationActor;

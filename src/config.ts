@@ -4,26 +4,59 @@ import type { Token } from './token.js';
 import type { TokenStorageOption } from './tokenStore.js';
 import type { TransactionStorage } from './transactionStore.js';
 
-/** What `collectPreauthCatalog` receives: Webex's preauth-catalog hint. */
-export type PreauthHint = { emailhash: string } | { orgId: string } | undefined;
+/**
+ * What `collectPreauthCatalog` receives: Webex's preauth-catalog hint, the `emailhash` carried in
+ * `state`, else (webex profile) the org id taken from the code, else nothing.
+ */
+export type PreauthHint =
+  | {
+      /** SHA-256 (hex) of the trimmed, lower-cased email passed to `initiateLogin`. */
+      emailhash: string;
+    }
+  | {
+      /** The third `_`-separated segment of a Webex authorization code. */
+      orgId: string;
+    }
+  | undefined;
 
 /** Popup window settings; features can also be overridden per call with `separateWindow`. */
 export interface PopupConfig {
+  /** Popup width in CSS pixels (default 600). */
   width?: number;
+  /** Popup height in CSS pixels (default 800). */
   height?: number;
   /** How long to wait for the user to finish in the popup, in ms (default 5 minutes). */
   timeout?: number;
+  /**
+   * How long a popup that looks closed may still deliver its result before the login fails with
+   * `PopupClosedError`, in ms (default 1000). A login page sent with
+   * `Cross-Origin-Opener-Policy: same-origin` cuts the opener's handle, so the popup looks closed
+   * at once while the user is still signing in; its result still arrives (over the
+   * BroadcastChannel). Behind such a server raise this, up to `timeout`: a popup the user really
+   * closes is then reported only after this long.
+   */
+  closedGrace?: number;
 }
 
 /** An observer for xstate inspection events, as `createActor(..., { inspect })` takes it. */
 export type InspectOption =
   | ((inspectionEvent: import('xstate').InspectionEvent) => void)
-  | { next?: (inspectionEvent: import('xstate').InspectionEvent) => void };
+  | {
+      /** Receives every inspection event of the root actor and its descendants. */
+      next?: (inspectionEvent: import('xstate').InspectionEvent) => void;
+    };
 
 /** The configuration `createAuthorization` takes (camelCase). */
 export interface AuthorizationConfig {
+  /** The client identifier registered at the authorization server (RFC 6749 §2.2). */
   clientId: string;
+  /**
+   * The registered redirection endpoint (RFC 6749 §3.1.2), sent as `redirect_uri` and matched
+   * exactly by the server (RFC 9700 §4.1). The page at this URL must create an instance too: that
+   * is where the callback is processed (or, for a popup, relayed to the opener).
+   */
   redirectUri: string;
+  /** Space-separated scopes (RFC 6749 §3.3); sent as given, or left out when absent. */
   scope?: string;
   /** Issuer identifier: enables discovery (RFC 8414) and the `iss` check (RFC 9207). */
   issuer?: string;
@@ -31,6 +64,10 @@ export interface AuthorizationConfig {
   endpoints?: Endpoints;
   /** Webex profile: base URL of the oauth-helper service (device endpoints). */
   oauthHelperUrl?: string;
+  /**
+   * The server dialect: `'rfc'` (default), `'webex'` (IdBroker endpoints and quirks), or a partial
+   * {@link Profile} merged over `rfc`.
+   */
   profile?: 'rfc' | 'webex' | Partial<Profile>;
   /** Confidential clients in Node only: never ship a secret to a browser. */
   clientSecret?: string;
@@ -63,7 +100,14 @@ export interface AuthorizationConfig {
   fetch?: typeof fetch;
   /** Passed to the root actor: watch every machine in the Stately inspector. */
   inspect?: InspectOption;
+  /** Popup size and timeout for `initiateLogin({ separateWindow })`. */
   popup?: PopupConfig;
+  /**
+   * How long one request to the authorization server (discovery, token, device, refresh,
+   * revocation) may take, answer body included, in ms (default 30 s). A server that does not
+   * answer in time fails the request with a `RequestTimeoutError`, so no flow waits forever.
+   */
+  requestTimeout?: number;
 }
 
 /**
@@ -71,12 +115,17 @@ export interface AuthorizationConfig {
  * without secrets or functions, so the inspector and model-based tests can show it.
  */
 export interface ResolvedConfig {
+  /** `clientId` as configured. */
   clientId: string;
+  /** `redirectUri` as configured. */
   redirectUri: string;
+  /** `scope` as configured. */
   scope: string | undefined;
+  /** `issuer` as configured: discovery (RFC 8414) and the `iss` check (RFC 9207) use it. */
   issuer: string | undefined;
   /** Endpoints named in the config (explicit, or derived from `oauthHelperUrl`); they win over discovery. */
   endpoints: Endpoints;
+  /** The resolved dialect (`rfc`, `webex`, or a custom profile merged over `rfc`). */
   profile: Profile;
   /** Webex oauth-helper base URL (device endpoints and the QR deep link's `oauthhelper`). */
   oauthHelperUrl: string | undefined;
@@ -88,12 +137,27 @@ export interface ResolvedConfig {
   hasRefreshCallback: boolean;
   /** Whether a client secret is configured (the secret itself never enters context). */
   confidential: boolean;
-  popup: { width: number; height: number; timeoutMs: number; closedGraceMs: number };
+  /** Popup settings with defaults applied. */
+  popup: {
+    /** Width in CSS pixels (default 600). */
+    width: number;
+    /** Height in CSS pixels (default 800). */
+    height: number;
+    /** How long the user has to finish in the popup, in ms (default 5 minutes). */
+    timeoutMs: number;
+    /** How long a closed popup's result may still take to arrive before `PopupClosedError`, in ms. */
+    closedGraceMs: number;
+  };
+  /** The per-request limit (`requestTimeout`), in ms. */
+  requestTimeoutMs: number;
 }
 
 const DEFAULT_POPUP_TIMEOUT_MS = 5 * 60_000;
 /** A popup that closes right after relaying its result must not be reported as closed by the user. */
 const POPUP_CLOSED_GRACE_MS = 1_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** `setTimeout` fires at once beyond 2^31 - 1 ms: a longer limit would be no limit at all. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -188,8 +252,19 @@ function resolvePopup(value: unknown): ResolvedConfig['popup'] {
     width: positive('width', 600),
     height: positive('height', 800),
     timeoutMs: positive('timeout', DEFAULT_POPUP_TIMEOUT_MS),
-    closedGraceMs: POPUP_CLOSED_GRACE_MS,
+    closedGraceMs: positive('closedGrace', POPUP_CLOSED_GRACE_MS),
   };
+}
+
+function resolveRequestTimeout(value: unknown): number {
+  if (value === undefined) return DEFAULT_REQUEST_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigError('requestTimeout', 'must be a positive number of milliseconds');
+  }
+  if (value > MAX_TIMER_MS) {
+    throw new ConfigError('requestTimeout', `must be at most ${MAX_TIMER_MS} ms (the timer limit)`);
+  }
+  return value;
 }
 
 /**
@@ -258,5 +333,6 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
     hasRefreshCallback: raw.refreshCallback !== undefined,
     confidential: raw.clientSecret !== undefined,
     popup: resolvePopup(raw.popup),
+    requestTimeoutMs: resolveRequestTimeout(raw.requestTimeout),
   };
 }

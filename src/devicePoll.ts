@@ -58,7 +58,10 @@ export function classifyPollError(
   return { kind: 'terminal', error: new ErrorClass(fields as OAuthErrorBody) };
 }
 
-/** A poll that never got an answer (offline, DNS, reset) is transient: back off and retry. */
-export function networkFailure(): PollOutcome {
-  return { kind: 'transient', error: new NetworkError() };
+/**
+ * A poll that never got an answer (offline, DNS, reset, or none within `requestTimeout`) is
+ * transient: back off and retry. A `NetworkError` (or its `RequestTimeoutError`) is kept as is.
+ */
+export function networkFailure(cause?: unknown): PollOutcome {
+  return { kind: 'transient', error: cause instanceof NetworkError ? cause : new NetworkError() };
 }

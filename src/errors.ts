@@ -21,8 +21,11 @@
  * The error fields of an OAuth 2.0 error response (RFC 6749 §4.1.2.1 and §5.2), with the wire names.
  */
 export interface OAuthErrorBody {
+  /** The error code, e.g. `invalid_grant` or `access_denied`. */
   error?: string;
+  /** Human-readable text from the server. */
   error_description?: string;
+  /** A page describing the error. */
   error_uri?: string;
 }
 
@@ -32,12 +35,16 @@ export interface OAuthErrorBody {
  */
 export type OAuthErrorInput =
   | OAuthErrorBody
-  | { body: OAuthErrorBody }
+  | {
+      /** The parsed body of an HTTP error response, as Webex passes it. */
+      body: OAuthErrorBody;
+    }
   | URLSearchParams
   | Record<string, unknown>;
 
 /** Options accepted by every error class, forwarded to the standard `Error` constructor. */
 export interface ErrorCauseOptions {
+  /** The underlying error (`Error.cause`); never one that carries a secret in its message. */
   cause?: unknown;
 }
 
@@ -107,6 +114,10 @@ function readOAuthErrorBody(input: unknown): OAuthErrorBody {
  * 'An error occurred' when there is none, matching Webex.
  */
 export class OAuthError extends Error {
+  /**
+   * The class name as a string literal (`'OAuthError'`, `'InvalidGrantError'` …), safe to compare
+   * after minification, which renames classes.
+   */
   override readonly name: string = 'OAuthError';
   /** The RFC 6749 `error` code, e.g. `invalid_grant` or `access_denied`. */
   readonly error: string | undefined;
@@ -188,23 +199,41 @@ function select(code: unknown): OAuthErrorClass {
 
 /**
  * The Webex-compatible `grantErrors` namespace: the classes under their names, the six RFC 6749 §5.2
- * codes mapped to their classes, and {@link select}.
+ * codes mapped to their classes, and `select`.
  */
 export const grantErrors = Object.freeze({
+  /** {@link OAuthError} */
   OAuthError,
+  /** {@link InvalidRequestError} */
   InvalidRequestError,
+  /** {@link InvalidClientError} */
   InvalidClientError,
+  /** {@link InvalidGrantError} */
   InvalidGrantError,
+  /** {@link UnauthorizedClientError} */
   UnauthorizedClientError,
+  /** {@link UnsupportedGrantTypeError} */
   UnsupportedGrantTypeError,
+  /** {@link UnsupportGrantTypeError}: Webex's spelling of the same class. */
   UnsupportGrantTypeError,
+  /** {@link InvalidScopeError} */
   InvalidScopeError,
+  /** RFC 6749 §5.2 `invalid_request` → {@link InvalidRequestError}. */
   invalid_request: InvalidRequestError,
+  /** RFC 6749 §5.2 `invalid_client` → {@link InvalidClientError}. */
   invalid_client: InvalidClientError,
+  /** RFC 6749 §5.2 `invalid_grant` → {@link InvalidGrantError}. */
   invalid_grant: InvalidGrantError,
+  /** RFC 6749 §5.2 `unauthorized_client` → {@link UnauthorizedClientError}. */
   unauthorized_client: UnauthorizedClientError,
+  /** RFC 6749 §5.2 `unsupported_grant_type` → {@link UnsupportedGrantTypeError}. */
   unsupported_grant_type: UnsupportedGrantTypeError,
+  /** RFC 6749 §5.2 `invalid_scope` → {@link InvalidScopeError}. */
   invalid_scope: InvalidScopeError,
+  /**
+   * The class for an `error` code: one of the six above, else {@link OAuthError} (also for
+   * class names, `toString` and non-strings), so the result is always a constructor.
+   */
   select,
 });
 
@@ -214,6 +243,10 @@ export const grantErrors = Object.freeze({
  * for humans and may change.
  */
 export abstract class AuthchartsError extends Error {
+  /**
+   * The class name as a string literal (`'CsrfMismatchError'` …), safe to compare after
+   * minification, which renames classes.
+   */
   override readonly name: string = 'AuthchartsError';
   /** A stable identifier for the failure, e.g. `csrf_mismatch`. */
   abstract readonly code: string;
@@ -390,10 +423,30 @@ export class ProtocolError extends AuthchartsError {
  * nature: callers retry, and a session never logs the user out because of one.
  */
 export class NetworkError extends AuthchartsError {
-  override readonly name = 'NetworkError';
-  readonly code = 'network_error';
+  // Widened to `string` so that RequestTimeoutError can name itself (as OAuthError does for its subclasses).
+  override readonly name: string = 'NetworkError';
+  readonly code: string = 'network_error';
 
   constructor(options?: ErrorCauseOptions) {
     super('The authorization server could not be reached', options);
+  }
+}
+
+/**
+ * The authorization server did not answer (status, headers and body) within `requestTimeout`
+ * milliseconds, so the request was aborted. A {@link NetworkError}: transient, so device polling
+ * backs off and retries and a session keeps its token and retries later. The message names only
+ * the limit, never the URL, whose query or body may carry a code or token.
+ */
+export class RequestTimeoutError extends NetworkError {
+  override readonly name = 'RequestTimeoutError';
+  override readonly code = 'request_timeout';
+  /** The limit that was exceeded, in milliseconds. */
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number, options?: ErrorCauseOptions) {
+    super(options);
+    this.message = `The authorization server did not answer within ${timeoutMs} ms`;
+    this.timeoutMs = timeoutMs;
   }
 }

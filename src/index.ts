@@ -1,8 +1,9 @@
 /**
  * authcharts: browser OAuth 2.0 login (Authorization Code + PKCE, popup, device/QR, refresh)
  * with every flow an explicit XState v5 statechart, behind the Webex first-party plugin's API.
+ * Start with {@link createAuthorization}; the guides are in the repository's `docs/` folder.
  *
- * @packageDocumentation
+ * @module authcharts
  */
 export type { Runtime } from '../actors/runtime.js';
 export { browserRuntime } from '../actors/runtime.js';
@@ -26,6 +27,7 @@ export {
   type CodeGrantOptions,
   type Credentials,
   createAuthorization,
+  type LogoutOptions,
 } from './authorization.js';
 export type {
   AuthorizationConfig,
@@ -38,6 +40,7 @@ export {
   AuthchartsError,
   ConfigError,
   CsrfMismatchError,
+  type ErrorCauseOptions,
   grantErrors,
   InteractionInProgressError,
   InvalidClientError,
@@ -49,11 +52,15 @@ export {
   NetworkError,
   OAuthError,
   type OAuthErrorBody,
+  type OAuthErrorClass,
+  type OAuthErrorInput,
   PopupBlockedError,
   PopupClosedError,
   PopupTimeoutError,
   ProtocolError,
+  RequestTimeoutError,
   StateDecodeError,
+  type StateDecodeReason,
   TransactionMissingError,
   UnauthorizedClientError,
   UnsupportedGrantTypeError,
@@ -66,9 +73,20 @@ export {
   type LoginEvent,
   type LoginSuccessData,
   type QRCodeLoginEvent,
+  type SessionEvent,
+  type TokenData,
   type UserCodeData,
 } from './events.js';
+export {
+  type InspectionRedaction,
+  REDACTED,
+  type RedactionOptions,
+  redactInspection,
+  SECRET_KEYS,
+} from './inspection.js';
 export { createAuthorizationLogic } from './logic.js';
 export type { LoginOptions, PopupFeatures } from './loginOptions.js';
 export { type Endpoints, type Profile, profiles, rfcProfile, webexProfile } from './profiles.js';
-export type { Token } from './token.js';
+export type { Token, TokenResponse } from './token.js';
+export type { TokenStorageAdapter, TokenStorageOption } from './tokenStore.js';
+export type { TransactionStorage } from './transactionStore.js';

@@ -1,7 +1,7 @@
 /**
  * The message a popup sends its opener after the authorization server redirected it back.
  * It travels on a BroadcastChannel named after the popup (it survives Cross-Origin-Opener-Policy
- * cutting `window.opener`) and by `postMessage` to the exact origin (RFC 9700 §4.18).
+ * cutting `window.opener`) and by `postMessage` to the exact origin (RFC 9700 §4.17).
  */
 export interface PopupRelayMessage {
   type: 'authcharts:popup-callback';

@@ -6,22 +6,33 @@
 
 /** The endpoints a flow may need. Any of them may be discovered from the issuer instead. */
 export interface Endpoints {
+  /** Authorization endpoint (RFC 6749 §3.1): where the browser is sent to log in. */
   authorization?: string;
+  /** Token endpoint (RFC 6749 §3.2): code exchange and refresh. */
   token?: string;
+  /** Device authorization endpoint (RFC 8628 §3.1): where the QR login gets its codes. */
   deviceAuthorization?: string;
   /** Defaults to `token` (RFC 8628 §3.4 polls the token endpoint). */
   deviceToken?: string;
+  /** Revocation endpoint (RFC 7009 §2): `logout()` revokes the token here with a POST. */
   revocation?: string;
+  /** End-session endpoint (OpenID Connect RP-Initiated Logout §2): where `logout()` navigates. */
   endSession?: string;
 }
 
 /** How a server dialect differs from the RFCs. Plain data: it travels in machine context. */
 export interface Profile {
+  /** `'rfc'`, `'webex'`, or the custom profile's name (`'custom'` when it has none). */
   name: string;
   /** Endpoints used when neither config nor discovery names one. */
   endpoints: Endpoints;
   /** Device endpoints as paths below `oauthHelperUrl` (Webex oauth-helper). */
-  deviceEndpointPaths?: { deviceAuthorization: string; deviceToken: string };
+  deviceEndpointPaths?: {
+    /** Path of the device authorization endpoint (Webex: `/actions/device/authorize`). */
+    deviceAuthorization: string;
+    /** Path of the device token endpoint (Webex: `/actions/device/token`). */
+    deviceToken: string;
+  };
   /** Send `emailHash` as a top-level authorize parameter (Webex "redirectCI"). */
   sendEmailHash: boolean;
   /** Extra form fields on the code exchange (Webex: `self_contained_token=true`). */
@@ -89,6 +100,12 @@ export const webexProfile: Profile = {
 };
 
 /** The built-in profiles by name. */
-export const profiles = { rfc: rfcProfile, webex: webexProfile } as const;
+export const profiles = {
+  /** {@link rfcProfile} */
+  rfc: rfcProfile,
+  /** {@link webexProfile} */
+  webex: webexProfile,
+} as const;
 
+/** The names of the built-in profiles, as `profile` in the config takes them. */
 export type ProfileName = keyof typeof profiles;

@@ -4,25 +4,37 @@
  * after a reload.
  */
 export interface Token {
+  /** The access token (RFC 6749 §5.1): what API requests carry. */
   access_token: string;
+  /** `Bearer` (RFC 6750) unless the server said otherwise. */
   token_type: string;
   /** When the access token expires (ms epoch); absent when the server gave no `expires_in`. */
   expires?: number;
+  /** The refresh token (RFC 6749 §6), when the server issued one. */
   refresh_token?: string;
   /** When the refresh token expires (ms epoch), for servers that say (Webex). */
   refresh_token_expires?: number;
+  /** The granted scope (RFC 6749 §5.1), when the server said. */
   scope?: string;
+  /** The OpenID Connect ID token, when the server issued one. */
   id_token?: string;
 }
 
 /** The fields of a token endpoint response (RFC 6749 §5.1) that the token model reads. */
 export interface TokenResponse {
+  /** The access token. */
   access_token: string;
+  /** The token type (`bearer` …); `Bearer` when absent. */
   token_type?: string;
+  /** Seconds until the access token expires (a string in implicit-grant fragments). */
   expires_in?: number | string;
+  /** The refresh token, if issued. */
   refresh_token?: string;
+  /** Seconds until the refresh token expires (Webex). */
   refresh_token_expires_in?: number | string;
+  /** The granted scope. */
   scope?: string;
+  /** The OpenID Connect ID token, if issued. */
   id_token?: string;
 }
 

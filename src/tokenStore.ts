@@ -5,8 +5,14 @@ import type { Token } from './token.js';
  * and `clear` must be visible to the others for cross-tab refresh to work ('local' is).
  */
 export interface TokenStorageAdapter {
+  /**
+   * The stored token, or `undefined`. Answer synchronously when you can: a page is then
+   * authenticated as soon as `createAuthorization` returns. A throw or rejection counts as none.
+   */
   load(): Token | undefined | Promise<Token | undefined>;
+  /** Stores `token`, replacing the previous one (a refresh inside the cross-tab lock waits for it). */
   save(token: Token): void | Promise<void>;
+  /** Removes the token (logout, or a refresh the server refused). */
   clear(): void | Promise<void>;
 }
 

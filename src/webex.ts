@@ -16,7 +16,7 @@
  * - A client secret is refused in a browser; in Node it authenticates with HTTP Basic.
  * - `authorizationString` without a query is a `ConfigError`, not an empty authorize URL.
  *
- * @module
+ * @module authcharts/webex
  */
 import { type Authorization, createAuthorization, type LogoutOptions } from './authorization.js';
 import type { AuthorizationConfig } from './config.js';
@@ -26,11 +26,12 @@ import {
   normaliseSeedToken,
   seededTokenStore,
   type WebexSeedCredentials,
+  type WebexSeedToken,
   WebexSupertoken,
   type WebexTokenJSON,
 } from './webexToken.js';
 
-export { type WebexSeedCredentials, WebexSupertoken, type WebexTokenJSON };
+export { type WebexSeedCredentials, type WebexSeedToken, WebexSupertoken, type WebexTokenJSON };
 
 /** Webex's `config.credentials`, the fields authcharts reads (snake_case, as in the SDK). */
 export interface WebexCredentialsConfig {
@@ -40,7 +41,9 @@ export interface WebexCredentialsConfig {
    * the URL before `?`. `response_type` and `state` in it are ignored.
    */
   authorizationString?: string;
+  /** The client id (RFC 6749 §2.2). */
   client_id?: string;
+  /** The registered redirect URI (RFC 6749 §3.1.2). */
   redirect_uri?: string;
   /** Space-separated scopes. */
   scope?: string;
@@ -83,7 +86,9 @@ export type WebexAuthchartsOptions = Omit<
 
 /** What `init` takes: Webex's `{ config: { credentials }, credentials }`. */
 export interface WebexInitOptions {
+  /** Webex's SDK config; only `credentials` (and authcharts' own `authcharts`) are read. */
   config?: {
+    /** Webex's `config.credentials`. */
     credentials?: WebexCredentialsConfig;
     /** authcharts extras, passed to `createAuthorization` as they are. */
     authcharts?: WebexAuthchartsOptions;
@@ -98,14 +103,23 @@ export interface WebexInitOptions {
 
 /** The credentials config as resolved (no secret, no callback): `webex.config.credentials`. */
 export interface WebexResolvedCredentials {
+  /** From `authorizationString`, else `client_id`. */
   readonly client_id: string;
+  /** From `authorizationString`, else `redirect_uri`. */
   readonly redirect_uri: string;
+  /** From `authorizationString`, else `scope`. */
   readonly scope: string | undefined;
+  /** `'public'` unless configured `'confidential'`. */
   readonly clientType: 'public' | 'confidential';
+  /** Whether the legacy implicit grant is on. */
   readonly implicitGrant: boolean;
+  /** The authorize endpoint. */
   readonly authorizeUrl: string;
+  /** The token endpoint. */
   readonly tokenUrl: string;
+  /** The revocation endpoint (RFC 7009), if any. */
   readonly revokeUrl: string | undefined;
+  /** The end-session endpoint, if any. */
   readonly logoutUrl: string | undefined;
   /** The authcharts profile in use: `'webex'` for IdBroker, `'rfc'` otherwise. */
   readonly profile: 'webex' | 'rfc';
@@ -115,16 +129,23 @@ export interface WebexResolvedCredentials {
 export interface WebexCredentials {
   /** The current token as Webex's `Token` (`toJSON()`, `toString()`, `expires_in` …), or undefined. */
   readonly supertoken: WebexSupertoken | undefined;
+  /** True with a usable token, or one that can be refreshed. */
   readonly canAuthorize: boolean;
+  /** True with a token and a way to refresh it (a refresh token or `refreshCallback`). */
   readonly canRefresh: boolean;
+  /** Refreshes now; see the facade's `credentials.refresh()`. */
   refresh(): Promise<void>;
+  /** Resolves a usable access token, refreshing first when it has expired. */
   getAccessToken(): Promise<string>;
 }
 
 /** What `requestAuthorizationCodeGrant` reads from its argument (e.g. an Express `req.query`). */
 export interface WebexCodeGrantParams {
+  /** The authorization code (RFC 6749 §4.1.2); required. */
   code?: unknown;
+  /** The PKCE verifier (RFC 7636 §4.5), when the front end handed it over. */
   codeVerifier?: unknown;
+  /** The same, snake_case. */
   code_verifier?: unknown;
 }
 
@@ -135,8 +156,13 @@ export type WebexEventName = 'ready';
 export interface WebexInstance {
   /** The authcharts facade (Webex's `webex.authorization`). */
   readonly authorization: Authorization;
+  /** Webex's `webex.credentials`. */
   readonly credentials: WebexCredentials;
-  readonly config: { readonly credentials: WebexResolvedCredentials };
+  /** The resolved config, without secret or callback. */
+  readonly config: {
+    /** `webex.config.credentials`. */
+    readonly credentials: WebexResolvedCredentials;
+  };
   /** True once the start-up redirect has been processed. */
   readonly ready: boolean;
   /** True with a usable token, or one that can be refreshed (Webex). */
@@ -145,6 +171,7 @@ export interface WebexInstance {
   refresh(): Promise<void>;
   /** Exchanges `params.code` (e.g. an Express handler's `req.query`) for a token. */
   requestAuthorizationCodeGrant(params: WebexCodeGrantParams): Promise<void>;
+  /** The facade's `logout()`: revoke (POST), clear, tell the other tabs, end the server session. */
   logout(options?: LogoutOptions): Promise<void>;
   /** Calls `listener` once, after the instance is ready (on a later tick if it already is). */
   once(event: WebexEventName, listener: (this: WebexInstance) => void): WebexInstance;
@@ -462,6 +489,9 @@ export function init(options: WebexInitOptions = {}): WebexInstance {
 }
 
 /** `import Webex from 'authcharts/webex'; Webex.init(…)`, as with `require('webex')`. */
-const Webex = { init };
+const Webex = {
+  /** {@link init} */
+  init,
+};
 
 export default Webex;

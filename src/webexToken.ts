@@ -12,16 +12,23 @@ import { memoryTokenStore, type TokenStorageAdapter } from './tokenStore.js';
 /** What `supertoken.toJSON()` returns: the plain token fields, absent ones left out. */
 // A type, not an interface: `querystring.stringify` wants an object type with an index signature.
 export type WebexTokenJSON = {
+  /** The access token (RFC 6749 §5.1). */
   access_token?: string;
+  /** `Bearer` unless the server said otherwise. */
   token_type?: string;
   /** ms epoch. */
   expires?: number;
   /** Seconds left (rounded, never negative), as Webex sends it to a frontend. */
   expires_in?: number;
+  /** The refresh token (RFC 6749 §6). */
   refresh_token?: string;
+  /** When the refresh token expires (ms epoch), for servers that say (Webex). */
   refresh_token_expires?: number;
+  /** Seconds the refresh token has left (rounded, never negative). */
   refresh_token_expires_in?: number;
+  /** The granted scope. */
   scope?: string;
+  /** The OpenID Connect ID token, when there is one. */
   id_token?: string;
 };
 
@@ -32,12 +39,19 @@ const views = new WeakMap<Token, WebexSupertoken>();
 
 /** Webex's supertoken: read-only, one per token (so `supertoken === supertoken` holds). */
 export class WebexSupertoken {
+  /** The access token (empty for a backend that starts with a refresh token only). */
   declare readonly access_token: string;
+  /** `Bearer` unless the server said otherwise. */
   declare readonly token_type: string;
+  /** When the access token expires (ms epoch), if known. */
   declare readonly expires?: number;
+  /** The refresh token (RFC 6749 §6). */
   declare readonly refresh_token?: string;
+  /** When the refresh token expires (ms epoch), for servers that say (Webex). */
   declare readonly refresh_token_expires?: number;
+  /** The granted scope. */
   declare readonly scope?: string;
+  /** The OpenID Connect ID token, when there is one. */
   declare readonly id_token?: string;
 
   /** The view of `token`, created once. */
@@ -72,6 +86,7 @@ export class WebexSupertoken {
     return this.access_token ? secondsLeft(this.expires, Date.now()) : undefined;
   }
 
+  /** Seconds until the refresh token expires (rounded), or undefined when unknown. */
   get refresh_token_expires_in(): number | undefined {
     return secondsLeft(this.refresh_token_expires, Date.now());
   }
@@ -119,20 +134,32 @@ export class WebexSupertoken {
 
 /** The token fields a Webex app may start with (`Webex.init({ credentials })`). */
 export interface WebexSeedToken {
+  /** An access token; `'Bearer AT'` is split into type and token, as in Webex. */
   access_token?: string;
+  /** Default `Bearer`. */
   token_type?: string;
   /** ms epoch. */
   expires?: number;
   /** Seconds from now. */
   expires_in?: number | string;
+  /** A refresh token; alone, the first use refreshes (a backend refreshing for its frontend). */
   refresh_token?: string;
+  /** When the refresh token expires (ms epoch). */
   refresh_token_expires?: number;
+  /** Seconds from now until the refresh token expires. */
   refresh_token_expires_in?: number | string;
+  /** The granted scope. */
   scope?: string;
 }
 
 /** `Webex.init({ credentials })`: token fields, `{ supertoken }`, or an `'[type ]token'` string. */
-export type WebexSeedCredentials = string | WebexSeedToken | { supertoken: WebexSeedToken | string };
+export type WebexSeedCredentials =
+  | string
+  | WebexSeedToken
+  | {
+      /** The token, as Webex nests it. */
+      supertoken: WebexSeedToken | string;
+    };
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -9,8 +9,11 @@ import { getStateNodes } from 'xstate/graph';
 
 /** Covered and total items of one kind, and the ids of those not covered. */
 export interface CoverageCount {
+  /** How many were reached. */
   readonly covered: number;
+  /** How many the machine defines. */
   readonly total: number;
+  /** The ids of those not reached. */
   readonly missing: readonly string[];
 }
 

@@ -7,15 +7,21 @@ const AFTER_PREFIX = 'xstate.after.';
 
 /** The event xstate sends a machine when the actor it invoked with `id` completes with `output`. */
 export interface DoneActorEvent<TId extends string = string, TOutput = unknown> {
+  /** `xstate.done.actor.<id>` */
   type: `xstate.done.actor.${TId}`;
+  /** What the actor resolved with. */
   output: TOutput;
+  /** The invoke id. */
   actorId: TId;
 }
 
 /** The event xstate sends a machine when the actor it invoked with `id` fails with `error`. */
 export interface ErrorActorEvent<TId extends string = string, TError = unknown> {
+  /** `xstate.error.actor.<id>` */
   type: `xstate.error.actor.${TId}`;
+  /** What the actor failed with. */
   error: TError;
+  /** The invoke id. */
   actorId: TId;
 }
 
@@ -24,6 +30,7 @@ export interface AfterEvent<
   TDelay extends string | number = string | number,
   TStateId extends string = string,
 > {
+  /** `xstate.after.<delay>.<state node id>` */
   type: `xstate.after.${TDelay}.${TStateId}`;
 }
 

@@ -20,7 +20,7 @@
  * afterAll(() => console.log(coverage.summary('machine')));
  * ```
  *
- * @module
+ * @module authcharts/testing
  */
 export type { PendingTimer } from './clock.js';
 export { type Coverage, type CoverageCount, type CoverageReport, createCoverage } from './coverage.js';

@@ -114,7 +114,8 @@ describe('credentials.refresh()', () => {
     const server = createServer();
     const gate = held();
     server.tokenAnswers.push(gate.answer);
-    const { auth } = reloadedTab(storedToken(), { server });
+    // The answer is held for up to 300 s of fake time, past the default 30 s request timeout.
+    const { auth } = reloadedTab(storedToken(), { server, config: { requestTimeout: LIFETIME_S * 1000 } });
     await vi.advanceTimersByTimeAsync(LIFETIME_S * 900);
     await settle();
     expect(server.requests).toHaveLength(1);

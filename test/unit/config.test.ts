@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Runtime } from '../../actors/runtime.js';
 import { resolveServer } from '../../actors/server.js';
 import { type AuthorizationConfig, resolveConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { rfcProfile, webexProfile } from '../../src/profiles.js';
-import { memoryTokenStore } from '../../src/tokenStore.js';
 import { createFakeFetch, json } from '../fixtures/fakeFetch.js';
 import { MemoryStorage } from '../fixtures/fakeWindow.js';
+import { testRuntime } from '../fixtures/testRuntime.js';
 
 const AS = 'https://as.example';
 const IDBROKER = 'https://idbroker.webex.com/idb/oauth2/v1';
@@ -32,22 +31,6 @@ function configErrorOf(config: unknown, inBrowser = true): ConfigError {
   }
   expect(thrown).toBeInstanceOf(ConfigError);
   return thrown as ConfigError;
-}
-
-function runtime(fetch: typeof globalThis.fetch = () => Promise.reject(new Error('no request expected'))) {
-  return {
-    window: undefined,
-    fetch,
-    storage: undefined,
-    clientSecret: undefined,
-    collectPreauthCatalog: undefined,
-    transformVerificationUri: undefined,
-    tokenStore: memoryTokenStore(),
-    refreshCallback: undefined,
-    locks: undefined,
-    discoveryCache: new Map(),
-    now: () => 0,
-  } satisfies Runtime;
 }
 
 describe('resolveConfig: every bad field is named', () => {
@@ -107,6 +90,24 @@ describe('resolveConfig: every bad field is named', () => {
     },
     { name: 'popup.width a string', config: { ...base, popup: { width: '600' } }, field: 'popup.width' },
     { name: 'popup not an object', config: { ...base, popup: 'large' }, field: 'popup' },
+    {
+      name: 'popup.closedGrace zero',
+      config: { ...base, popup: { closedGrace: 0 } },
+      field: 'popup.closedGrace',
+    },
+    { name: 'requestTimeout zero', config: { ...base, requestTimeout: 0 }, field: 'requestTimeout' },
+    { name: 'requestTimeout negative', config: { ...base, requestTimeout: -1 }, field: 'requestTimeout' },
+    {
+      name: 'requestTimeout Infinity',
+      config: { ...base, requestTimeout: Number.POSITIVE_INFINITY },
+      field: 'requestTimeout',
+    },
+    { name: 'requestTimeout a string', config: { ...base, requestTimeout: '30s' }, field: 'requestTimeout' },
+    {
+      name: 'requestTimeout beyond the timer limit (setTimeout would fire at once)',
+      config: { ...base, requestTimeout: 2 ** 31 },
+      field: 'requestTimeout',
+    },
     {
       name: 'storage without setItem',
       config: { ...base, storage: { getItem: () => null, removeItem: () => {} } },
@@ -243,7 +244,7 @@ describe('resolveConfig: endpoints', () => {
   it("is satisfied by the webex profile's IdBroker defaults", async () => {
     const resolved = resolve({ clientId: 'c', redirectUri: 'https://app.example/cb', profile: 'webex' });
     expect(resolved.profile.name).toBe('webex');
-    const server = await resolveServer(resolved, runtime());
+    const server = await resolveServer(resolved, testRuntime());
     expect(server.authorizationEndpoint).toBe(`${IDBROKER}/authorize`);
     expect(server.tokenEndpoint).toBe(`${IDBROKER}/access_token`);
     expect(server.revocationEndpoint).toBe(`${IDBROKER}/revoke`);
@@ -257,7 +258,7 @@ describe('resolveConfig: endpoints', () => {
       profile: 'webex',
       endpoints: { token: 'https://proxy.example/token' },
     });
-    const server = await resolveServer(resolved, runtime());
+    const server = await resolveServer(resolved, testRuntime());
     expect(server.tokenEndpoint).toBe('https://proxy.example/token');
     expect(server.authorizationEndpoint).toBe(`${IDBROKER}/authorize`);
   });
@@ -275,14 +276,14 @@ describe('resolveConfig: endpoints', () => {
       issuer: AS,
       endpoints: { token: 'https://proxy.example/token' },
     });
-    const server = await resolveServer(resolved, runtime(fake.fetch));
+    const server = await resolveServer(resolved, testRuntime({ fetch: fake.fetch }));
     expect(fake.requests).toHaveLength(1);
     expect(server.tokenEndpoint).toBe('https://proxy.example/token');
     expect(server.authorizationEndpoint).toBe(`${AS}/authorize`);
   });
 
   it('polls the token endpoint for device tokens unless told otherwise', async () => {
-    const server = await resolveServer(resolve(base), runtime());
+    const server = await resolveServer(resolve(base), testRuntime());
     expect(server.deviceTokenEndpoint).toBe(`${AS}/token`);
   });
 });
@@ -301,7 +302,7 @@ describe('resolveConfig: oauthHelperUrl (webex profile)', () => {
     });
     expect(resolved.endpoints.deviceAuthorization).toBe(`${expected}/actions/device/authorize`);
     expect(resolved.endpoints.deviceToken).toBe(`${expected}/actions/device/token`);
-    const server = await resolveServer(resolved, runtime());
+    const server = await resolveServer(resolved, testRuntime());
     expect(server.deviceAuthorizationEndpoint).toBe(`${expected}/actions/device/authorize`);
     expect(server.deviceTokenEndpoint).toBe(`${expected}/actions/device/token`);
   });
@@ -369,12 +370,24 @@ describe('resolveConfig: what passes through', () => {
   });
 
   it('applies popup defaults and overrides them key by key', () => {
-    expect(resolve(base).popup).toMatchObject({ width: 600, height: 800, timeoutMs: 300_000 });
-    expect(resolve({ ...base, popup: { width: 500, timeout: 1_000 } }).popup).toMatchObject({
+    expect(resolve(base).popup).toEqual({
+      width: 600,
+      height: 800,
+      timeoutMs: 300_000,
+      closedGraceMs: 1_000,
+    });
+    expect(resolve({ ...base, popup: { width: 500, timeout: 1_000, closedGrace: 60_000 } }).popup).toEqual({
       width: 500,
       height: 800,
       timeoutMs: 1_000,
+      closedGraceMs: 60_000,
     });
+  });
+
+  it('limits each request to 30 s unless requestTimeout says otherwise', () => {
+    expect(resolve(base).requestTimeoutMs).toBe(30_000);
+    expect(resolve({ ...base, requestTimeout: 2_500 }).requestTimeoutMs).toBe(2_500);
+    expect(resolve({ ...base, requestTimeout: 2 ** 31 - 1 }).requestTimeoutMs).toBe(2 ** 31 - 1);
   });
 
   it('is plain data: no functions reach the resolved config', () => {

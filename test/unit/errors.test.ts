@@ -12,11 +12,13 @@ import {
   InvalidRequestError,
   InvalidScopeError,
   IssuerMismatchError,
+  NetworkError,
   OAuthError,
   type OAuthErrorClass,
   PopupBlockedError,
   PopupClosedError,
   PopupTimeoutError,
+  RequestTimeoutError,
   StateDecodeError,
   TransactionMissingError,
   UnauthorizedClientError,
@@ -210,6 +212,8 @@ describe('library errors', () => {
     [new InteractionInProgressError(), 'InteractionInProgressError', 'interaction_in_progress'],
     [new ConfigError('client_id', 'must be a non-empty string'), 'ConfigError', 'invalid_config'],
     [new InvalidOptionError('state', 'must be an object'), 'InvalidOptionError', 'invalid_option'],
+    [new NetworkError({ cause: new TypeError(secret) }), 'NetworkError', 'network_error'],
+    [new RequestTimeoutError(30_000, { cause: new Error(secret) }), 'RequestTimeoutError', 'request_timeout'],
   ];
 
   it.each(cases)('%s has an explicit name, a code and a message', (err, name, code) => {
@@ -239,6 +243,13 @@ describe('library errors', () => {
     const option = new InvalidOptionError('state', 'must be an object');
     expect(option.option).toBe('state');
     expect(option.message).toBe('Invalid option "state": must be an object');
+  });
+
+  it('RequestTimeoutError is a NetworkError (transient) that names only the limit', () => {
+    const err = new RequestTimeoutError(1_500);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.timeoutMs).toBe(1_500);
+    expect(err.message).toBe('The authorization server did not answer within 1500 ms');
   });
 
   it('StateDecodeError says which step failed', () => {

@@ -13,6 +13,7 @@ import {
   CONFIG_GLOBAL,
   type LoginResult,
   type PageStatus,
+  POPUP_CLOSED_GRACE_PARAM,
   type RecordedError,
   type RecordedEvent,
   type TestPageConfig,
@@ -76,11 +77,13 @@ export function startTestApp(lib: typeof Authcharts): void {
     return openedWindow;
   };
 
+  const closedGrace = new URLSearchParams(location.search).get(POPUP_CLOSED_GRACE_PARAM);
   const auth = lib.createAuthorization({
     clientId: config.clientId,
     redirectUri: config.redirectUri,
     issuer: config.issuer,
     scope: 'openid',
+    ...(closedGrace ? { popup: { closedGrace: Number(closedGrace) } } : {}),
   });
 
   const statusLine = document.getElementById('status');

@@ -17,6 +17,9 @@ export const CONFIG_GLOBAL = '__AUTHCHARTS_E2E_CONFIG__';
 /** The query parameter that makes the page start a popup login as soon as it is ready. */
 export const AUTOSTART_PARAM = 'autostart';
 
+/** The query parameter that sets the page's `popup.closedGrace` (ms). */
+export const POPUP_CLOSED_GRACE_PARAM = 'popupClosedGrace';
+
 /** An error as the page records it: enough to tell which typed error it was, nothing more. */
 export interface RecordedError {
   name: string;
