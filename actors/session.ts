@@ -9,7 +9,7 @@ import type { ResolvedConfig } from '../src/config.js';
 import { ProtocolError } from '../src/errors.js';
 import { buildLogoutUrl } from '../src/logoutUrl.js';
 import { isTokenUsable, type Token, type TokenResponse, tokenFromResponse } from '../src/token.js';
-import { isStoredToken, loadToken } from '../src/tokenStore.js';
+import { isStoredToken, loadToken, saveToken } from '../src/tokenStore.js';
 import { toFlowError } from './flowErrors.js';
 import type { GetRuntime, Runtime } from './runtime.js';
 import { clientAuthentication, requestOptions, resolveServer, toAuthorizationServer } from './server.js';
@@ -112,7 +112,7 @@ export function createRefreshToken(getRuntime: GetRuntime) {
       }
       try {
         const token = await refreshOnce(runtime, input, stored ?? input.token, signal);
-        await runtime.tokenStore.save(token);
+        await saveToken(runtime.tokenStore, token);
         return { token, refreshed: true };
       } catch (error) {
         throw toFlowError(error);

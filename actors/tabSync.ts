@@ -1,6 +1,7 @@
 import { fromCallback } from 'xstate';
 import type { ResolvedConfig } from '../src/config.js';
 import type { Token } from '../src/token.js';
+import { clearToken, saveToken } from '../src/tokenStore.js';
 import type { GetRuntime } from './runtime.js';
 
 /** What the session machine tells the tab-sync actor. */
@@ -63,11 +64,11 @@ export function createTabSync(getRuntime: GetRuntime) {
     win?.addEventListener?.('online', onOnline);
     receive((command) => {
       if (command.type === 'SYNC.TOKEN') {
-        Promise.resolve(runtime.tokenStore.save(command.token)).catch(() => {});
+        void saveToken(runtime.tokenStore, command.token);
         channel?.postMessage({ type: 'token', token: command.token } satisfies SyncMessage);
       } else {
         // A logout or a refused refresh: nothing stored may outlive it in any tab.
-        Promise.resolve(runtime.tokenStore.clear()).catch(() => {});
+        void clearToken(runtime.tokenStore);
         channel?.postMessage({ type: 'logout' } satisfies SyncMessage);
       }
     });

@@ -65,6 +65,29 @@ export function memoryTokenStore(): TokenStorageAdapter {
   };
 }
 
+/**
+ * Writes a token to any adapter, never throwing: Web Storage throws when it is full or disabled
+ * (`QuotaExceededError`, `SecurityError`) and an adapter may reject. A failed write must not end
+ * a session or lose a rotated refresh token: the session keeps the token in memory, and only a
+ * reload (or another tab) misses it.
+ */
+export async function saveToken(store: TokenStorageAdapter, token: Token): Promise<void> {
+  try {
+    await store.save(token);
+  } catch {
+    // Kept in memory; see above.
+  }
+}
+
+/** Removes the token from any adapter, never throwing (see {@link saveToken}). */
+export async function clearToken(store: TokenStorageAdapter): Promise<void> {
+  try {
+    await store.clear();
+  } catch {
+    // The session forgets the token anyway.
+  }
+}
+
 /** Reads a token from any adapter, never throwing: a broken store means "no token". */
 export async function loadToken(store: TokenStorageAdapter): Promise<Token | undefined> {
   try {

@@ -6,163 +6,29 @@
  * relayed callback) and a manual clock for the popup timeout and the closed-popup grace period.
  */
 import { describe, expect, it } from 'vitest';
-import type { EventObject, SnapshotFrom } from 'xstate';
+import type { EventObject } from 'xstate';
 import type { PopupWindowEvent } from '../../actors/popupWindow.js';
 import type { PreparedLogin } from '../../actors/prepareLogin.js';
 import { type LoginInput, type LoginOutput, loginMachine } from '../../machines/login.js';
 import type { RedirectOutput } from '../../machines/redirect.js';
 import {
-  CsrfMismatchError,
   InvalidOptionError,
-  NetworkError,
   PopupBlockedError,
   PopupClosedError,
   PopupTimeoutError,
 } from '../../src/errors.js';
-import type { LoginOptions } from '../../src/loginOptions.js';
-import {
-  afterEvent,
-  createCoverage,
-  createEventCases,
-  describePath,
-  doneEvent,
-  generatePaths,
-  type Invocation,
-  type ModelPath,
-  replayPath,
-} from '../../src/testing/index.js';
+import { createCoverage, describePath, type Invocation, replayPath } from '../../src/testing/index.js';
 import type { Token } from '../../src/token.js';
+import { type LoginPath, pathCount, type Scenario, suites } from './login.paths.js';
 import {
   activeIds,
-  CODE,
   CONFIG,
-  callbackUrl,
   expectFullCoverage,
   expectNoSecretIn,
   expectNoSecretInEvents,
-  ISSUER,
-  loginState,
-  POPUP_ID,
-  POPUP_TOKEN,
   settled,
 } from './support.js';
 
-type LoginSnapshot = SnapshotFrom<typeof loginMachine>;
-type LoginPath = ModelPath<typeof loginMachine>;
-
-const LOGIN_URL = `${ISSUER}/authorize?response_type=code&client_id=client-1&state=${loginState()}`;
-const POPUP_LOGIN_URL = `${LOGIN_URL}x&authcharts=popup`;
-/** The URL a popup relays after the server redirected it back. */
-const RELAYED_URL = callbackUrl([
-  ['code', CODE],
-  ['state', loginState({ authcharts_popup: POPUP_ID })],
-  ['iss', ISSUER],
-]);
-
-interface Scenario {
-  name: string;
-  options: LoginOptions | undefined;
-  /** What the SPEC expects of these options. */
-  expect:
-    | { kind: 'redirect'; prepared: PreparedLogin }
-    | { kind: 'popup'; prepared: PreparedLogin; features: string }
-    | { kind: 'invalid'; option: string };
-}
-
-const redirectPrepared: PreparedLogin = { loginUrl: LOGIN_URL, popupId: undefined };
-const popupPrepared: PreparedLogin = { loginUrl: POPUP_LOGIN_URL, popupId: POPUP_ID };
-
-const SCENARIOS: readonly Scenario[] = [
-  {
-    name: 'redirect, no options',
-    options: undefined,
-    expect: { kind: 'redirect', prepared: redirectPrepared },
-  },
-  {
-    name: 'redirect with email, app state and login hint',
-    options: {
-      email: 'user@example.com',
-      state: { returnTo: '/inbox' },
-      loginHint: 'user@example.com',
-      separateWindow: false,
-    },
-    expect: { kind: 'redirect', prepared: redirectPrepared },
-  },
-  {
-    name: 'popup (separateWindow: true)',
-    options: { separateWindow: true },
-    expect: { kind: 'popup', prepared: popupPrepared, features: 'width=600,height=800' },
-  },
-  {
-    name: 'popup with window features and empty app state',
-    options: { separateWindow: { width: 400, menubar: 'no' }, state: {} },
-    expect: { kind: 'popup', prepared: popupPrepared, features: 'width=400,height=800,menubar=no' },
-  },
-  {
-    name: 'invalid options (state is a string)',
-    options: { state: 'x' } as unknown as LoginOptions,
-    expect: { kind: 'invalid', option: 'state' },
-  },
-  {
-    name: 'invalid options (separateWindow is a string)',
-    options: { separateWindow: 'yes' } as unknown as LoginOptions,
-    expect: { kind: 'invalid', option: 'separateWindow' },
-  },
-];
-
-const CALLBACK_RESULTS: readonly RedirectOutput[] = [
-  { outcome: 'authorized', token: POPUP_TOKEN, via: 'code' },
-  // A popup login with the implicit grant (opt-in): the login ends with the token all the same.
-  { outcome: 'authorized', token: POPUP_TOKEN, via: 'implicit' },
-  { outcome: 'failed', error: new CsrfMismatchError() },
-  { outcome: 'none' },
-];
-
-const eventsFor = (scenario: Scenario) =>
-  createEventCases<LoginSnapshot>({
-    user: (snapshot) =>
-      snapshot.matches({ popup: 'interacting' }) ? [{ type: 'POPUP.CALLBACK', url: RELAYED_URL }] : [],
-    done: {
-      prepareLogin: scenario.expect.kind === 'invalid' ? [] : [scenario.expect.prepared],
-      navigateToLoginUrl: [undefined],
-      processCallback: CALLBACK_RESULTS,
-    },
-    errors: {
-      prepareLogin: [new NetworkError(), 'a rejection that is no Error'],
-      navigateToLoginUrl: [new TypeError('There is no window to navigate to the login page')],
-      popupWindow: [new TypeError('window.open threw'), 'a rejection that is no Error'],
-      processCallback: [new TypeError('The redirect machine crashed'), 'a rejection that is no Error'],
-    },
-  });
-
-/** The state value plus bounded flags: prepared or not, the error's class, a token or not. */
-const serializeState = (snapshot: LoginSnapshot) =>
-  `${JSON.stringify(snapshot.value)} ${snapshot.status} prepared=${snapshot.context.loginUrl !== undefined} ` +
-  `error=${snapshot.context.error?.name ?? '-'} token=${snapshot.context.token ? 'yes' : 'no'}`;
-
-/** Loops the simple paths leave out: a second POPUP.CLOSED while the grace period runs. */
-function loops(scenario: Scenario): EventObject[][] {
-  if (scenario.expect.kind !== 'popup') return [];
-  const prepared = doneEvent('prepareLogin', scenario.expect.prepared);
-  const closed: EventObject = { type: 'POPUP.CLOSED' };
-  const callback: PopupWindowEvent = { type: 'POPUP.CALLBACK', url: RELAYED_URL };
-  return [
-    [prepared, closed, closed, afterEvent('popupClosedGrace', 'login.popup.interacting.closedWithoutResult')],
-    [prepared, closed, closed, callback, doneEvent('processCallback', CALLBACK_RESULTS[0])],
-    [closed, closed, afterEvent('popupTimeout', 'login.popup.interacting')],
-  ];
-}
-
-const suites = SCENARIOS.map((scenario) => ({
-  scenario,
-  paths: generatePaths(loginMachine, {
-    events: eventsFor(scenario),
-    serializeState,
-    input: { config: CONFIG, options: scenario.options } satisfies LoginInput,
-    sequences: loops(scenario),
-  }),
-}));
-const pathCount = suites.reduce((sum, suite) => sum + suite.paths.length, 0);
 const coverage = createCoverage(loginMachine);
 const inspect = coverage.inspect;
 const attempted = new Set<LoginPath>();

@@ -259,6 +259,26 @@ describe('tokenStorage', () => {
     expect(reloaded.auth.credentials.supertoken?.access_token).toBe('AT-adapter');
   });
 
+  it('a store that refuses to save (full or disabled storage) loses no login and no rotated token', async () => {
+    const server = createServer();
+    const full: TokenStorageAdapter = {
+      load: () => undefined,
+      save: () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+      clear: () => {},
+    };
+    const { auth } = tab({ server, clientId: uniqueClientId(), config: { tokenStorage: full } });
+    await auth.requestAuthorizationCodeGrant({ code: 'c', codeVerifier: VERIFIER });
+    expect(auth.credentials.canAuthorize).toBe(true);
+    await auth.credentials.refresh();
+    // The rotated refresh token is in use, not the one the server has already retired.
+    expect(auth.credentials.supertoken).toMatchObject({ access_token: 'AT-102', refresh_token: 'RT-102' });
+    await auth.credentials.refresh();
+    expect(server.requests.at(-1)?.body.get('refresh_token')).toBe('RT-102');
+    expect(auth.actor.getSnapshot().status).toBe('active');
+  });
+
   it('an adapter whose load throws counts as no token', async () => {
     const server = createServer();
     const adapter: TokenStorageAdapter = {
