@@ -39,13 +39,20 @@ const abortReason = (signal: AbortSignal): unknown =>
   signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 
 /**
- * Buffers the body of `response` (through a clone, so the response itself stays unread) and
- * resolves once it has fully arrived: a server that sends its headers and then stalls must hit
- * the deadline too. Token, device and discovery answers are small JSON documents.
+ * Reads the body of `response` and resolves, once it has fully arrived, with an unread response
+ * holding the same status, headers and bytes: a server that sends its headers and then stalls
+ * must hit the deadline too. Token, device and discovery answers are small JSON documents.
+ * (Not `response.clone()`: teeing the stream costs a millisecond or two per request in Chromium.)
  */
 async function bodyArrived(response: Response): Promise<Response> {
-  if (typeof response?.clone === 'function') await response.clone().arrayBuffer();
-  return response;
+  // Opaque or odd answers (status 0) cannot be rebuilt; oauth4webapi refuses them anyway.
+  if (typeof response?.arrayBuffer !== 'function' || response.status < 200 || response.status > 599) {
+    return response;
+  }
+  const body = await response.arrayBuffer();
+  const { status, statusText, headers } = response;
+  // 204/205/304 answers must not be given a body, not even an empty one.
+  return new Response(body.byteLength === 0 ? null : body, { status, statusText, headers });
 }
 
 /**
