@@ -14,8 +14,8 @@ export interface CleanCallbackUrlInput {
  * SPA routers keep theirs (the Webex plugin replaced it with `{}`).
  */
 export function createCleanCallbackUrl(getRuntime: GetRuntime) {
-  return fromPromise<void, CleanCallbackUrlInput>(async ({ input }) => {
-    const history = getRuntime().window?.history;
+  return fromPromise<void, CleanCallbackUrlInput>(async ({ input, system }) => {
+    const history = getRuntime(system).window?.history;
     if (!history) return;
     history.replaceState(history.state, '', sanitizeCallbackUrl(input.href, { fragment: input.fragment }));
   });

@@ -12,9 +12,9 @@ export interface CollectPreauthCatalogInput {
  * a hook that throws or rejects never affects the login, so failures end here.
  */
 export function createCollectPreauthCatalog(getRuntime: GetRuntime) {
-  return fromPromise<void, CollectPreauthCatalogInput>(async ({ input }) => {
+  return fromPromise<void, CollectPreauthCatalogInput>(async ({ input, system }) => {
     try {
-      await getRuntime().collectPreauthCatalog?.(input.hint);
+      await getRuntime(system).collectPreauthCatalog?.(input.hint);
     } catch {
       // Deliberately ignored (see above); the app's hook reports its own errors.
     }

@@ -10,9 +10,9 @@ export interface DiscoverServerInput {
 
 /** Resolves the server's endpoints and `iss` support (RFC 8414 discovery when an issuer is set). */
 export function createDiscoverServer(getRuntime: GetRuntime) {
-  return fromPromise<ServerMetadata, DiscoverServerInput>(async ({ input, signal }) => {
+  return fromPromise<ServerMetadata, DiscoverServerInput>(async ({ input, signal, system }) => {
     try {
-      return await resolveServer(input.config, getRuntime(), signal);
+      return await resolveServer(input.config, getRuntime(system), signal);
     } catch (error) {
       throw toFlowError(error);
     }

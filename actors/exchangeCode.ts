@@ -35,8 +35,8 @@ export interface ExchangeCodeInput {
  * machine stops.
  */
 export function createExchangeCode(getRuntime: GetRuntime) {
-  return fromPromise<Token, ExchangeCodeInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<Token, ExchangeCodeInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     try {
       const server = input.server ?? (await resolveServer(input.config, runtime, signal));
       const as = toAuthorizationServer(server);

@@ -29,8 +29,8 @@ async function readBody(response: Response): Promise<unknown> {
  * when the flow is cancelled, so a late answer is never read.
  */
 export function createPollDeviceToken(getRuntime: GetRuntime) {
-  return fromPromise<PollOutcome, PollDeviceTokenInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<PollOutcome, PollDeviceTokenInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     const as = { issuer: new URL(input.tokenEndpoint).origin, token_endpoint: input.tokenEndpoint };
     const client = { client_id: input.config.clientId };
     let response: Response;

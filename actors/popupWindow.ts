@@ -32,8 +32,8 @@ const CLOSED_POLL_MS = 250;
  */
 export function createPopupWindow(getRuntime: GetRuntime) {
   return fromCallback<NavigatePopupEvent, PopupWindowInput, PopupWindowEvent>(
-    ({ input, sendBack, receive }) => {
-      const win = getRuntime().window;
+    ({ input, sendBack, receive, system }) => {
+      const win = getRuntime(system).window;
       const popup = win?.open('about:blank', '_blank', input.features) ?? null;
       if (!win || !popup || popup.closed) {
         sendBack({ type: 'POPUP.BLOCKED' });

@@ -27,8 +27,8 @@ export interface PreparedLogin {
  * travel in `state` next to `csrf_token` and, with an email, Webex's `emailhash`.
  */
 export function createPrepareLogin(getRuntime: GetRuntime) {
-  return fromPromise<PreparedLogin, PrepareLoginInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<PreparedLogin, PrepareLoginInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     const { config, options } = input;
     let server: Awaited<ReturnType<typeof resolveServer>>;
     try {

@@ -16,8 +16,8 @@ export interface RelayToOpenerInput {
  * bar, and closes. Both channels stay inside this origin.
  */
 export function createRelayToOpener(getRuntime: GetRuntime) {
-  return fromPromise<void, RelayToOpenerInput>(async ({ input }) => {
-    const win = getRuntime().window;
+  return fromPromise<void, RelayToOpenerInput>(async ({ input, system }) => {
+    const win = getRuntime(system).window;
     if (!win) throw new TypeError('There is no window to relay the popup result from');
     const message = createRelayMessage(input.popupId, input.href);
     if (typeof BroadcastChannel === 'function') {

@@ -54,8 +54,8 @@ async function withDefaultExpiry(response: Response): Promise<Response> {
  * the user starts again (SPEC §10).
  */
 export function createRequestDeviceCode(getRuntime: GetRuntime) {
-  return fromPromise<DeviceCode, RequestDeviceCodeInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<DeviceCode, RequestDeviceCodeInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     const { config } = input;
     let server: Awaited<ReturnType<typeof resolveServer>>;
     let answer: Awaited<ReturnType<typeof processDeviceAuthorizationResponse>>;

@@ -68,5 +68,23 @@ export function browserRuntime(): Runtime {
   };
 }
 
-/** How actor factories receive their runtime: read at use time, never at import time. */
-export type GetRuntime = () => Runtime;
+/**
+ * How actor factories receive their runtime: read at use time, never at import time, from the
+ * actor system the actor runs in (so one set of machines can serve many instances, each with its
+ * own runtime: see {@link runtimeOfSystem}).
+ */
+export type GetRuntime = (system?: object) => Runtime;
+
+const systemRuntimes = new WeakMap<object, Runtime>();
+
+/**
+ * Gives every actor of `system` (a root actor and all its descendants) `runtime`. Call it after
+ * `createActor` and before `start()`: actors may read their runtime as they start.
+ */
+export function attachRuntime(system: object, runtime: Runtime): void {
+  systemRuntimes.set(system, runtime);
+}
+
+/** The runtime attached to `system` with {@link attachRuntime}, else the browser's. */
+export const runtimeOfSystem: GetRuntime = (system) =>
+  (system && systemRuntimes.get(system)) || browserRuntime();

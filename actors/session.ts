@@ -23,9 +23,9 @@ export type StoreLoaded = { type: 'STORE.LOADED'; token: Token | undefined };
  * `createAuthorization` returns; an async adapter answers when it can.
  */
 export function createLoadStoredToken(getRuntime: GetRuntime) {
-  return fromCallback<EventObject, void, StoreLoaded>(({ sendBack }) => {
+  return fromCallback<EventObject, void, StoreLoaded>(({ sendBack, system }) => {
     let live = true;
-    const store = getRuntime().tokenStore;
+    const store = getRuntime(system).tokenStore;
     let loaded: ReturnType<typeof store.load>;
     try {
       loaded = store.load();
@@ -99,8 +99,8 @@ async function refreshOnce(runtime: Runtime, input: RefreshTokenInput, token: To
  * lock is released, so the next tab in line finds it.
  */
 export function createRefreshToken(getRuntime: GetRuntime) {
-  return fromPromise<RefreshResult, RefreshTokenInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<RefreshResult, RefreshTokenInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     const run = async (): Promise<RefreshResult> => {
       const stored = await loadToken(runtime.tokenStore);
       if (
@@ -138,8 +138,8 @@ export interface RevokeInput {
  * revocation endpoint, then clears the store. A failed revocation does not stop the logout.
  */
 export function createRevokeAndClear(getRuntime: GetRuntime) {
-  return fromPromise<void, RevokeInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<void, RevokeInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     const token = input.token?.refresh_token ?? input.token?.access_token;
     try {
       const server = await resolveServer(input.config, runtime, signal);
@@ -173,8 +173,8 @@ export interface NavigateToEndSessionInput {
 
 /** Sends the page to the end-session endpoint, when the server has one. */
 export function createNavigateToEndSession(getRuntime: GetRuntime) {
-  return fromPromise<void, NavigateToEndSessionInput>(async ({ input, signal }) => {
-    const runtime = getRuntime();
+  return fromPromise<void, NavigateToEndSessionInput>(async ({ input, signal, system }) => {
+    const runtime = getRuntime(system);
     const server = await resolveServer(input.config, runtime, signal);
     if (server.endSessionEndpoint && runtime.window) {
       runtime.window.location.assign(buildLogoutUrl(server.endSessionEndpoint, input.config, input.returnTo));

@@ -39,8 +39,8 @@ const isSyncMessage = (data: unknown): data is SyncMessage => {
  * timers and the refresh deadline is wall-clock.
  */
 export function createTabSync(getRuntime: GetRuntime) {
-  return fromCallback<TabSyncCommand, TabSyncInput, TabSyncSignal>(({ input, sendBack, receive }) => {
-    const runtime = getRuntime();
+  return fromCallback<TabSyncCommand, TabSyncInput, TabSyncSignal>(({ input, sendBack, receive, system }) => {
+    const runtime = getRuntime(system);
     const win = runtime.window;
     const channel =
       typeof BroadcastChannel === 'function'

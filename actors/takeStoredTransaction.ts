@@ -7,5 +7,5 @@ import type { GetRuntime } from './runtime.js';
  * them whatever its outcome, so a transaction can never be used twice.
  */
 export function createTakeStoredTransaction(getRuntime: GetRuntime) {
-  return fromPromise<PendingTransaction>(async () => takeTransaction(getRuntime().storage));
+  return fromPromise<PendingTransaction>(async ({ system }) => takeTransaction(getRuntime(system).storage));
 }

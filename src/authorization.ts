@@ -7,13 +7,13 @@ import {
   type InspectionEvent,
   type SnapshotFrom,
 } from 'xstate';
-import type { Runtime } from '../actors/runtime.js';
+import { attachRuntime, type Runtime } from '../actors/runtime.js';
 import type { AuthorizationEvent, ReadyResult } from '../machines/authorization.js';
 import type { sessionMachine } from '../machines/session.js';
 import { type AuthorizationConfig, type InspectOption, resolveConfig } from './config.js';
 import { InteractionInProgressError, InvalidOptionError } from './errors.js';
 import { type AuthorizationEvents, Events } from './events.js';
-import { createAuthorizationLogic } from './logic.js';
+import { sharedAuthorizationLogic } from './logic.js';
 import type { LoginOptions } from './loginOptions.js';
 import { isTokenUsable, type Token } from './token.js';
 import {
@@ -63,7 +63,7 @@ const mitt = mittImport as unknown as <Events extends Record<EventType, unknown>
 
 type SessionSnapshot = SnapshotFrom<typeof sessionMachine>;
 
-type AuthorizationActor = Actor<ReturnType<typeof createAuthorizationLogic>>;
+type AuthorizationActor = Actor<ReturnType<typeof sharedAuthorizationLogic>>;
 
 /** One authcharts instance: the Webex first-party plugin's API over the authorization statechart. */
 export interface Authorization {
@@ -194,10 +194,11 @@ export function createAuthorization(config: AuthorizationConfig): Authorization 
     appInspector?.(inspectionEvent);
   };
 
-  const actor = createActor(createAuthorizationLogic(runtime), {
+  const actor = createActor(sharedAuthorizationLogic(), {
     input: { config: resolved, href: win?.location.href },
     inspect,
   });
+  attachRuntime(actor.system, runtime);
   // A machine bug must not surface as an uncaught exception in the app: the snapshot's `error`
   // status settles every pending call instead (see `interact`).
   actor.subscribe({ error: () => {} });

@@ -2,7 +2,7 @@ import { createExchangeCode } from '../actors/exchangeCode.js';
 import { createLoginActors, createRedirectActors } from '../actors/index.js';
 import { createPollDeviceToken } from '../actors/pollDeviceToken.js';
 import { createRequestDeviceCode } from '../actors/requestDeviceCode.js';
-import type { Runtime } from '../actors/runtime.js';
+import { type GetRuntime, type Runtime, runtimeOfSystem } from '../actors/runtime.js';
 import {
   createLoadStoredToken,
   createNavigateToEndSession,
@@ -17,12 +17,28 @@ import { redirectMachine } from '../machines/redirect.js';
 import { sessionMachine } from '../machines/session.js';
 
 /**
- * The root machine with every actor bound to one runtime (window, fetch, storage, hooks). This
- * is what `createAuthorization` interprets; apps that drive the machines themselves can use it
- * the same way: `createActor(createAuthorizationLogic(runtime), { input })`.
+ * The root machine with every actor bound to one runtime (window, fetch, storage, hooks). Apps
+ * that drive the machines themselves can use it the same way:
+ * `createActor(createAuthorizationLogic(runtime), { input })`.
  */
 export function createAuthorizationLogic(runtime: Runtime) {
-  const getRuntime = () => runtime;
+  return provideActors(() => runtime);
+}
+
+let sharedLogic: ReturnType<typeof provideActors> | undefined;
+
+/**
+ * The root machine with every actor reading its runtime from the actor system it runs in
+ * (`attachRuntime`). `createAuthorization` interprets this one: built once, not per instance,
+ * because `provide()` rebuilds every machine's state-node tree (about half of what creating an
+ * instance costs).
+ */
+export function sharedAuthorizationLogic() {
+  sharedLogic ??= provideActors(runtimeOfSystem);
+  return sharedLogic;
+}
+
+function provideActors(getRuntime: GetRuntime) {
   const redirect = redirectMachine.provide({ actors: createRedirectActors(getRuntime) });
   const login = loginMachine.provide({
     actors: { ...createLoginActors(getRuntime), processCallback: redirect },
