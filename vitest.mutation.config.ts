@@ -20,8 +20,6 @@ export default mergeConfig(
         'test/docs/links.test.ts',
       ],
       reporters: ['default'],
-      // Added to the base config's setup files: activates each mutant before the machines' modules load.
-      setupFiles: ['./test/setup/strykerActivation.ts'],
     },
   }),
 );
