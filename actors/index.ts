@@ -3,10 +3,19 @@ import { createCollectPreauthCatalog } from './collectPreauthCatalog.js';
 import { createDiscoverServer } from './discoverServer.js';
 import { createExchangeCode } from './exchangeCode.js';
 import { createNavigateToLoginUrl } from './navigateToLoginUrl.js';
+import { createPollDeviceToken } from './pollDeviceToken.js';
 import { createPopupWindow } from './popupWindow.js';
 import { createPrepareLogin } from './prepareLogin.js';
 import { createRelayToOpener } from './relayToOpener.js';
+import { createRequestDeviceCode } from './requestDeviceCode.js';
 import type { GetRuntime } from './runtime.js';
+import {
+  createLoadStoredToken,
+  createNavigateToEndSession,
+  createRefreshToken,
+  createRevokeAndClear,
+} from './session.js';
+import { createTabSync } from './tabSync.js';
 import { createTakeStoredTransaction } from './takeStoredTransaction.js';
 
 /** The actors the redirect machine invokes, bound to one runtime. */
@@ -27,6 +36,25 @@ export function createLoginActors(getRuntime: GetRuntime) {
     prepareLogin: createPrepareLogin(getRuntime),
     navigateToLoginUrl: createNavigateToLoginUrl(getRuntime),
     popupWindow: createPopupWindow(getRuntime),
+  };
+}
+
+/** The actors the device authorization machine invokes, bound to one runtime. */
+export function createDeviceAuthorizationActors(getRuntime: GetRuntime) {
+  return {
+    requestDeviceCode: createRequestDeviceCode(getRuntime),
+    pollDeviceToken: createPollDeviceToken(getRuntime),
+  };
+}
+
+/** The actors the session machine invokes, bound to one runtime. */
+export function createSessionActors(getRuntime: GetRuntime) {
+  return {
+    loadStoredToken: createLoadStoredToken(getRuntime),
+    refreshToken: createRefreshToken(getRuntime),
+    revokeAndClear: createRevokeAndClear(getRuntime),
+    navigateToEndSession: createNavigateToEndSession(getRuntime),
+    tabSync: createTabSync(getRuntime),
   };
 }
 

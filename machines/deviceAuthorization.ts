@@ -1,6 +1,6 @@
 import { assign, emit, setup } from 'xstate';
-import { createPollDeviceToken } from '../actors/pollDeviceToken.js';
-import { createRequestDeviceCode, type DeviceCode } from '../actors/requestDeviceCode.js';
+import { createDeviceAuthorizationActors } from '../actors/index.js';
+import type { DeviceCode } from '../actors/requestDeviceCode.js';
 import { browserRuntime } from '../actors/runtime.js';
 import type { ResolvedConfig } from '../src/config.js';
 import type { PollBody, PollOutcome } from '../src/devicePoll.js';
@@ -103,10 +103,7 @@ export const deviceAuthorizationMachine = setup({
     output: {} as DeviceAuthorizationOutput,
     emitted: {} as QRCodeLoginEmitted,
   },
-  actors: {
-    requestDeviceCode: createRequestDeviceCode(browserRuntime),
-    pollDeviceToken: createPollDeviceToken(browserRuntime),
-  },
+  actors: createDeviceAuthorizationActors(browserRuntime),
   delays: {
     pollInterval: ({ context }) => delayMs(context.interval),
     /** §3.5: on connection problems, reduce the polling frequency: double the wait per failure. */

@@ -1,14 +1,8 @@
 import { assign, emit, sendTo, setup } from 'xstate';
+import { createSessionActors } from '../actors/index.js';
 import { browserRuntime } from '../actors/runtime.js';
-import type { StoreLoaded } from '../actors/session.js';
-import {
-  createLoadStoredToken,
-  createNavigateToEndSession,
-  createRefreshToken,
-  createRevokeAndClear,
-  type RefreshResult,
-} from '../actors/session.js';
-import { createTabSync, type TabSyncSignal } from '../actors/tabSync.js';
+import type { RefreshResult, StoreLoaded } from '../actors/session.js';
+import type { TabSyncSignal } from '../actors/tabSync.js';
 import type { ResolvedConfig } from '../src/config.js';
 import {
   InvalidClientError,
@@ -93,13 +87,7 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
     emitted: {} as SessionEmitted,
   },
-  actors: {
-    loadStoredToken: createLoadStoredToken(browserRuntime),
-    refreshToken: createRefreshToken(browserRuntime),
-    revokeAndClear: createRevokeAndClear(browserRuntime),
-    navigateToEndSession: createNavigateToEndSession(browserRuntime),
-    tabSync: createTabSync(browserRuntime),
-  },
+  actors: createSessionActors(browserRuntime),
   delays: {
     refreshDue: ({ context }) => Math.min(Math.max(0, (context.refreshAt ?? 0) - Date.now()), MAX_DELAY_MS),
     refreshBackoff: ({ context }) => Math.min(1000 * 2 ** (context.failures - 1), MAX_BACKOFF_MS),

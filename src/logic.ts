@@ -1,15 +1,11 @@
 import { createExchangeCode } from '../actors/exchangeCode.js';
-import { createLoginActors, createRedirectActors } from '../actors/index.js';
-import { createPollDeviceToken } from '../actors/pollDeviceToken.js';
-import { createRequestDeviceCode } from '../actors/requestDeviceCode.js';
-import { type GetRuntime, type Runtime, runtimeOfSystem } from '../actors/runtime.js';
 import {
-  createLoadStoredToken,
-  createNavigateToEndSession,
-  createRefreshToken,
-  createRevokeAndClear,
-} from '../actors/session.js';
-import { createTabSync } from '../actors/tabSync.js';
+  createDeviceAuthorizationActors,
+  createLoginActors,
+  createRedirectActors,
+  createSessionActors,
+} from '../actors/index.js';
+import { type GetRuntime, type Runtime, runtimeOfSystem } from '../actors/runtime.js';
 import { authorizationMachine } from '../machines/authorization.js';
 import { deviceAuthorizationMachine } from '../machines/deviceAuthorization.js';
 import { loginMachine } from '../machines/login.js';
@@ -44,20 +40,9 @@ function provideActors(getRuntime: GetRuntime) {
     actors: { ...createLoginActors(getRuntime), processCallback: redirect },
   });
   const deviceAuthorization = deviceAuthorizationMachine.provide({
-    actors: {
-      requestDeviceCode: createRequestDeviceCode(getRuntime),
-      pollDeviceToken: createPollDeviceToken(getRuntime),
-    },
+    actors: createDeviceAuthorizationActors(getRuntime),
   });
-  const session = sessionMachine.provide({
-    actors: {
-      loadStoredToken: createLoadStoredToken(getRuntime),
-      refreshToken: createRefreshToken(getRuntime),
-      revokeAndClear: createRevokeAndClear(getRuntime),
-      navigateToEndSession: createNavigateToEndSession(getRuntime),
-      tabSync: createTabSync(getRuntime),
-    },
-  });
+  const session = sessionMachine.provide({ actors: createSessionActors(getRuntime) });
   return authorizationMachine.provide({
     actors: { redirect, login, deviceAuthorization, session, exchangeCode: createExchangeCode(getRuntime) },
   });

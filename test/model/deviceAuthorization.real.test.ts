@@ -9,8 +9,8 @@
  * machine must be where the pure fold of the path is, having emitted the same `qRCodeLogin` events.
  */
 import { expect } from 'vitest';
-import { createPollDeviceToken } from '../../actors/pollDeviceToken.js';
-import { createRequestDeviceCode, type DeviceCode } from '../../actors/requestDeviceCode.js';
+import { createDeviceAuthorizationActors } from '../../actors/index.js';
+import type { DeviceCode } from '../../actors/requestDeviceCode.js';
 import { deviceAuthorizationMachine } from '../../machines/deviceAuthorization.js';
 import { resolveConfig } from '../../src/config.js';
 import type { PollOutcome } from '../../src/devicePoll.js';
@@ -206,12 +206,7 @@ const outcomeIds = outcomeIdsOf(suites.flatMap((suite) => suite.paths));
 
 let world = new World();
 const runtime = runtimeOf(() => world);
-const logic = deviceAuthorizationMachine.provide({
-  actors: {
-    requestDeviceCode: createRequestDeviceCode(() => runtime),
-    pollDeviceToken: createPollDeviceToken(() => runtime),
-  },
-});
+const logic = deviceAuthorizationMachine.provide({ actors: createDeviceAuthorizationActors(() => runtime) });
 
 async function replayReal(scenario: Scenario, path: DevicePath): Promise<RealRun> {
   world = new World();

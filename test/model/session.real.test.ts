@@ -16,14 +16,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import {
-  createLoadStoredToken,
-  createNavigateToEndSession,
-  createRefreshToken,
-  createRevokeAndClear,
-  type RefreshResult,
-} from '../../actors/session.js';
-import { createTabSync } from '../../actors/tabSync.js';
+import { createSessionActors } from '../../actors/index.js';
+import type { RefreshResult } from '../../actors/session.js';
 import { type SessionEvent, sessionMachine } from '../../machines/session.js';
 import type { ResolvedConfig } from '../../src/config.js';
 import { NetworkError, OAuthError, ProtocolError } from '../../src/errors.js';
@@ -231,16 +225,7 @@ const outcomeIds = outcomeIdsOf(suites.flatMap((suite) => suite.paths));
 
 let world = new World();
 const runtime = runtimeOf(() => world);
-const getRuntime = () => runtime;
-const logic = sessionMachine.provide({
-  actors: {
-    loadStoredToken: createLoadStoredToken(getRuntime),
-    refreshToken: createRefreshToken(getRuntime),
-    revokeAndClear: createRevokeAndClear(getRuntime),
-    navigateToEndSession: createNavigateToEndSession(getRuntime),
-    tabSync: createTabSync(getRuntime),
-  },
-});
+const logic = sessionMachine.provide({ actors: createSessionActors(() => runtime) });
 
 async function replayReal(scenario: Scenario, path: SessionPath): Promise<RealRun> {
   const config = ownClient(scenario.config);
