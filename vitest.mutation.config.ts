@@ -1,5 +1,6 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
+import MutationSequencer from './test/setup/mutationSequencer.js';
 
 /**
  * The suites Stryker runs for each mutant (`npm run mutation`): everything that exercises
@@ -20,6 +21,7 @@ export default mergeConfig(
         'test/docs/links.test.ts',
       ],
       reporters: ['default'],
+      sequence: { sequencer: MutationSequencer },
     },
   }),
 );
