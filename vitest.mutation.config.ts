@@ -1,6 +1,6 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
-import base from './vitest.config.js';
 import MutationSequencer from './test/setup/mutationSequencer.js';
+import base from './vitest.config.js';
 
 /**
  * The suites Stryker runs for each mutant (`npm run mutation`): everything that exercises

@@ -21,7 +21,8 @@ export default class MutationSequencer extends BaseSequencer {
     for (const file of files) {
       const key = keyOf(file);
       const last = results.getFileTestResults(key);
-      if (last !== undefined && !this.fullRunDurations.has(key)) this.fullRunDurations.set(key, last.duration);
+      if (last !== undefined && !this.fullRunDurations.has(key))
+        this.fullRunDurations.set(key, last.duration);
     }
     const failedLast = (file: TestSpecification): number =>
       results.getFileTestResults(keyOf(file))?.failed === true ? 0 : 1;
