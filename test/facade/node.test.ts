@@ -72,6 +72,17 @@ describe('in Node, without a window', () => {
     auth.stop();
   });
 
+  it('initiateLogin() rejects with a clear error (nowhere to keep the transaction), stores and sends nothing', async () => {
+    const { auth, server, events } = await setup();
+    const failure = auth.initiateLogin();
+    await expect(failure).rejects.toThrow(TypeError);
+    await expect(failure).rejects.toThrow('There is no storage to keep the login transaction in');
+    expect(events.map((event) => event.eventType)).not.toContain('redirectToLoginUrl');
+    expect(server.requests).toHaveLength(0);
+    expect(auth.isAuthorizing).toBe(false);
+    auth.stop();
+  });
+
   it('accepts a client secret (a confidential backend client)', async () => {
     const { createAuthorization } = await load();
     expect(() =>

@@ -1,5 +1,5 @@
 /** The in-memory LockManager the cross-tab tests rely on behaves like `navigator.locks`. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FakeLockManager } from '../fixtures/fakeLocks.js';
 import { deferred } from './harness.js';
 
@@ -76,6 +76,15 @@ describe('FakeLockManager', () => {
     gate.resolve();
     await held;
     await expect(query(locks)).resolves.toEqual({ held: [], pending: [] });
+  });
+
+  it('refuses a mode browsers refuse, and shared locks (not modelled), without running the callback', async () => {
+    const locks = new FakeLockManager();
+    const callback = vi.fn();
+    await expect(locks.request('x', { mode: '' as LockMode }, callback)).rejects.toThrow(TypeError);
+    await expect(locks.request('x', { mode: 'shared' }, callback)).rejects.toThrow(/shared/);
+    expect(callback).not.toHaveBeenCalled();
+    await expect(locks.request('x', { mode: 'exclusive' }, () => 'ok')).resolves.toBe('ok');
   });
 });
 

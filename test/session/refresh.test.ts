@@ -143,6 +143,19 @@ describe('credentials.refresh()', () => {
     ]);
   });
 
+  it('keeps the old refresh token together with its expiry (Webex sends refresh_token_expires_in)', async () => {
+    const server = createServer();
+    server.tokenAnswers.push(answers.token(freshTokens(2, false)));
+    const refreshTokenExpires = Date.now() + 60 * LIFETIME_S * 1000;
+    const { auth, stored } = reloadedTab(storedToken({ refresh_token_expires: refreshTokenExpires }), { server });
+    await auth.credentials.refresh();
+    expect(stored()).toMatchObject({
+      access_token: 'AT-2',
+      refresh_token: 'RT-stored',
+      refresh_token_expires: refreshTokenExpires,
+    });
+  });
+
   it('stores a rotated refresh token and uses it for the next refresh', async () => {
     const server = createServer();
     const { auth, stored } = reloadedTab(storedToken(), { server });
