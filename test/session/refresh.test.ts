@@ -147,7 +147,9 @@ describe('credentials.refresh()', () => {
     const server = createServer();
     server.tokenAnswers.push(answers.token(freshTokens(2, false)));
     const refreshTokenExpires = Date.now() + 60 * LIFETIME_S * 1000;
-    const { auth, stored } = reloadedTab(storedToken({ refresh_token_expires: refreshTokenExpires }), { server });
+    const { auth, stored } = reloadedTab(storedToken({ refresh_token_expires: refreshTokenExpires }), {
+      server,
+    });
     await auth.credentials.refresh();
     expect(stored()).toMatchObject({
       access_token: 'AT-2',
