@@ -6,15 +6,10 @@
  * quotes nothing the server sent.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor, toPromise } from 'xstate';
 import { toFlowError } from '../../actors/flowErrors.js';
-import { createRequestDeviceCode } from '../../actors/requestDeviceCode.js';
-import { resolveConfig } from '../../src/config.js';
 import { InvalidClientError, ProtocolError } from '../../src/errors.js';
+import { DEVICE_AUTHORIZATION_URL, requestDeviceCode } from '../fixtures/deviceCodeRequest.js';
 import { createFakeFetch, json } from '../fixtures/fakeFetch.js';
-import { testRuntime } from '../fixtures/testRuntime.js';
-
-const AS = 'https://as.example';
 
 describe('toFlowError', () => {
   it('returns an AbortError as is, so a cancelled flow is not reported as a server failure', () => {
@@ -38,7 +33,7 @@ describe('toFlowError', () => {
 describe('an OAuth error from the device authorization endpoint', () => {
   it('reaches the caller with its error_uri', async () => {
     const server = createFakeFetch({
-      [`${AS}/device`]: () =>
+      [DEVICE_AUTHORIZATION_URL]: () =>
         json(
           {
             error: 'invalid_client',
@@ -48,25 +43,7 @@ describe('an OAuth error from the device authorization endpoint', () => {
           400,
         ),
     });
-    const config = resolveConfig(
-      {
-        clientId: 'client-1',
-        redirectUri: 'https://app.example/cb',
-        endpoints: {
-          authorization: `${AS}/authorize`,
-          token: `${AS}/token`,
-          deviceAuthorization: `${AS}/device`,
-        },
-      },
-      true,
-    );
-    const actor = createActor(
-      createRequestDeviceCode(() => testRuntime({ fetch: server.fetch })),
-      { input: { config } },
-    );
-    const done = toPromise(actor);
-    actor.start();
-    const error = await done.catch((e: unknown) => e);
+    const error = await requestDeviceCode(server.fetch);
     expect(error).toBeInstanceOf(InvalidClientError);
     expect(error).toMatchObject({
       error: 'invalid_client',

@@ -4,25 +4,12 @@
  * with the server's own status, and the app's verification-URI hook only sees real URIs.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { createActor, toPromise } from 'xstate';
-import { createRequestDeviceCode } from '../../actors/requestDeviceCode.js';
 import type { Runtime } from '../../actors/runtime.js';
-import { resolveConfig } from '../../src/config.js';
 import { ProtocolError } from '../../src/errors.js';
+import { DEVICE_AUTHORIZATION_URL, requestDeviceCode } from '../fixtures/deviceCodeRequest.js';
 import { createFakeFetch, json, type Route } from '../fixtures/fakeFetch.js';
-import { testRuntime } from '../fixtures/testRuntime.js';
 
 const AS = 'https://as.example';
-const DEVICE_URL = `${AS}/device`;
-
-const config = resolveConfig(
-  {
-    clientId: 'client-1',
-    redirectUri: 'https://app.example/cb',
-    endpoints: { authorization: `${AS}/authorize`, token: `${AS}/token`, deviceAuthorization: DEVICE_URL },
-  },
-  true,
-);
 
 const answer = {
   device_code: 'DC-1',
@@ -34,20 +21,13 @@ const answer = {
 };
 
 /** Requests a device code from a server answering `route`; resolves with the code or the error. */
-function requestDeviceCode(route: Route, runtime: Partial<Runtime> = {}) {
-  const server = createFakeFetch({ [DEVICE_URL]: route });
-  const actor = createActor(
-    createRequestDeviceCode(() => testRuntime({ fetch: server.fetch, ...runtime })),
-    { input: { config } },
-  );
-  const done = toPromise(actor);
-  actor.start();
-  return done.catch((error: unknown) => error);
+function requestDeviceCodeFrom(route: Route, runtime: Partial<Runtime> = {}) {
+  return requestDeviceCode(createFakeFetch({ [DEVICE_AUTHORIZATION_URL]: route }).fetch, runtime);
 }
 
 describe('requestDeviceCode', () => {
   it("keeps the server's own expires_in instead of the 300 s default", async () => {
-    const code = await requestDeviceCode(() => json(answer));
+    const code = await requestDeviceCodeFrom(() => json(answer));
     expect(code).toMatchObject({ deviceCode: 'DC-1', expiresIn: 1800, interval: 5 });
   });
 
@@ -60,7 +40,7 @@ describe('requestDeviceCode', () => {
     async (_name, body) => {
       // The caller learns the body is not a JSON object (oauth4webapi's check), not that "the
       // request failed", which would come from the default-lifetime step crashing on it.
-      const error = await requestDeviceCode(() => json(body));
+      const error = await requestDeviceCodeFrom(() => json(body));
       expect(error).toBeInstanceOf(ProtocolError);
       expect((error as ProtocolError).message).toMatch(/body must be a top level object/);
     },
@@ -69,7 +49,7 @@ describe('requestDeviceCode', () => {
   it('judges an answer without expires_in on the status the server sent (a 201 is refused)', async () => {
     // Adding the default lifetime must not turn a non-conforming status into an accepted one.
     const { expires_in: _omitted, ...withoutExpiry } = answer;
-    const error = await requestDeviceCode(() => json(withoutExpiry, 201));
+    const error = await requestDeviceCodeFrom(() => json(withoutExpiry, 201));
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).status).toBe(201);
   });
@@ -77,7 +57,7 @@ describe('requestDeviceCode', () => {
   it('does not call the transformVerificationUri hook when the server sends no verification_uri_complete', async () => {
     const transformVerificationUri = vi.fn((uri: string) => `https://app.example/qr?target=${uri}`);
     const { verification_uri_complete: _omitted, ...withoutComplete } = answer;
-    const code = await requestDeviceCode(() => json(withoutComplete), { transformVerificationUri });
+    const code = await requestDeviceCodeFrom(() => json(withoutComplete), { transformVerificationUri });
     expect(transformVerificationUri).not.toHaveBeenCalled();
     expect(code).toMatchObject({ verificationUri: `${AS}/verify`, verificationUriComplete: undefined });
   });

@@ -9,11 +9,10 @@
  */
 import { getEventListeners } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { createActor, toPromise } from 'xstate';
-import { createRequestDeviceCode } from '../../actors/requestDeviceCode.js';
 import { fetchWithDeadline, resolveServer } from '../../actors/server.js';
 import { resolveConfig } from '../../src/config.js';
 import { ConfigError, NetworkError, ProtocolError, RequestTimeoutError } from '../../src/errors.js';
+import { requestDeviceCode } from '../fixtures/deviceCodeRequest.js';
 import { createFakeFetch, json } from '../fixtures/fakeFetch.js';
 import { testRuntime } from '../fixtures/testRuntime.js';
 
@@ -22,29 +21,6 @@ const AS = 'https://as.example';
 const DISCOVERY_URL = `${AS}/.well-known/openid-configuration`;
 
 const listenersOn = (signal: AbortSignal) => getEventListeners(signal, 'abort').length;
-
-/** A device authorization request whose fetch is `send`: how a caller meets a bad answer. */
-function requestDeviceCode(send: typeof fetch) {
-  const config = resolveConfig(
-    {
-      clientId: 'client-1',
-      redirectUri: 'https://app.example/cb',
-      endpoints: {
-        authorization: `${AS}/authorize`,
-        token: `${AS}/token`,
-        deviceAuthorization: `${AS}/device`,
-      },
-    },
-    true,
-  );
-  const actor = createActor(
-    createRequestDeviceCode(() => testRuntime({ fetch: send })),
-    { input: { config } },
-  );
-  const done = toPromise(actor);
-  actor.start();
-  return done;
-}
 
 describe('fetchWithDeadline: what the caller gets', () => {
   it("rejects with the caller's own abort reason, unchanged", async () => {
@@ -101,7 +77,7 @@ describe('fetchWithDeadline: what the caller gets', () => {
     // was reached, so this is a protocol failure, which the device flow does not retry.
     const opaque = Response.error();
     expect(await fetchWithDeadline(async () => opaque, LIMIT_MS)(`${AS}/device`)).toBe(opaque);
-    const error = await requestDeviceCode(async () => Response.error()).catch((e: unknown) => e);
+    const error = await requestDeviceCode(async () => Response.error());
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).status).toBe(0);
   });
@@ -112,7 +88,7 @@ describe('fetchWithDeadline: what the caller gets', () => {
       Object.defineProperty(response, 'status', { value: 600 });
       return response;
     };
-    const error = await requestDeviceCode(async () => odd()).catch((e: unknown) => e);
+    const error = await requestDeviceCode(async () => odd());
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).status).toBe(600);
   });
@@ -125,7 +101,7 @@ describe('fetchWithDeadline: what the caller gets', () => {
     async (_name, answer) => {
       const send = (async () => answer) as unknown as typeof fetch;
       expect(await fetchWithDeadline(send, LIMIT_MS)(`${AS}/device`)).toBe(answer);
-      const error = await requestDeviceCode(send).catch((e: unknown) => e);
+      const error = await requestDeviceCode(send);
       expect(error).toBeInstanceOf(ProtocolError);
       expect(error).not.toBeInstanceOf(NetworkError);
     },
