@@ -23,10 +23,12 @@ const EVERYTHING = [
 const target = process.env.MUTATE?.replace(/\/+$/, '');
 
 /** @param {string} folder */
-const inFolder = (folder) => EVERYTHING.filter((pattern) => pattern.replace(/^!/, '').startsWith(`${folder}/`));
+const inFolder = (folder) =>
+  EVERYTHING.filter((pattern) => pattern.replace(/^!/, '').startsWith(`${folder}/`));
 
 const mutate = !target ? EVERYTHING : target.endsWith('.ts') ? [target] : inFolder(target);
-if (mutate.length === 0) throw new Error(`MUTATE=${target}: not a folder or .ts file under machines/, actors/ or src/`);
+if (mutate.length === 0)
+  throw new Error(`MUTATE=${target}: not a folder or .ts file under machines/, actors/ or src/`);
 
 const name = target ? target.replace(/\.ts$/, '').replaceAll('/', '-') : 'all';
 
