@@ -2,6 +2,7 @@ import { deviceCodeGrantRequest, processDeviceCodeResponse } from 'oauth4webapi'
 import { fromPromise } from 'xstate';
 import type { ResolvedConfig } from '../src/config.js';
 import { classifyPollError, networkFailure, type PollOutcome } from '../src/devicePoll.js';
+import { ProtocolError } from '../src/errors.js';
 import { type TokenResponse, tokenFromResponse } from '../src/token.js';
 import { toFlowError } from './flowErrors.js';
 import type { GetRuntime } from './runtime.js';
@@ -45,6 +46,13 @@ export function createPollDeviceToken(getRuntime: GetRuntime) {
     } catch (error) {
       if (signal.aborted) throw error;
       return networkFailure(error);
+    }
+    // A custom `fetch` may resolve with anything; it is an answer we cannot read, not a rejection.
+    if (typeof response?.status !== 'number') {
+      return {
+        kind: 'terminal',
+        error: new ProtocolError('The token endpoint’s answer is not an HTTP response'),
+      };
     }
     if (response.status !== 200)
       return classifyPollError(response.status, await readBody(response), input.config.profile);
