@@ -1,4 +1,5 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
+import LoadFailureAsFailedTest from './test/setup/loadFailureReporter.js';
 import MutationSequencer from './test/setup/mutationSequencer.js';
 import base from './vitest.config.js';
 
@@ -20,7 +21,9 @@ export default mergeConfig(
         'test/docs/samples.test.ts',
         'test/docs/links.test.ts',
       ],
-      reporters: ['default'],
+      // Last, so the other reporters see the run as it was: then a test file that cannot load (a
+      // mutant broke a module) counts as a failed test for Stryker.
+      reporters: ['default', new LoadFailureAsFailedTest()],
       sequence: { sequencer: MutationSequencer },
     },
   }),
