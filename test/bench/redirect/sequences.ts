@@ -64,13 +64,16 @@ const base64UrlDecode = (value: string): string =>
       .padEnd(Math.ceil(value.length / 4) * 4, '='),
   );
 
-/**
- * What a careful hand-written client does with oauth4webapi: parse the callback, take and
- * remove the stored CSRF token and verifier, check the CSRF token in `state`, discover the
- * server, check `iss` (RFC 9207, in `validateAuthResponse`), clean the address bar, and send the
- * token request with the PKCE verifier (RFC 7636 §4.5).
- */
-const handWritten: Sequence = async (win, fetch, redirectUri) => {
+type DiscoveredServer = Awaited<ReturnType<typeof processDiscoveryResponse>>;
+
+/** What the callback page read and took from storage: its URL and the PKCE verifier. */
+interface CallbackTransaction {
+  url: URL;
+  verifier: string;
+}
+
+/** Step 1: parse the callback, take and remove the stored CSRF token and verifier, check `state`. */
+function takeTransaction(win: Window): CallbackTransaction {
   const url = new URL(win.location.href);
   const storage = win.sessionStorage;
   const verifier = storage.getItem(CODE_VERIFIER_KEY);
@@ -79,14 +82,41 @@ const handWritten: Sequence = async (win, fetch, redirectUri) => {
   storage.removeItem(CSRF_TOKEN_KEY);
   const state = JSON.parse(base64UrlDecode(url.searchParams.get('state') ?? '')) as { csrf_token?: unknown };
   if (!csrf || !verifier || state.csrf_token !== csrf) throw new Error('CSRF check failed');
+  return { url, verifier };
+}
+
+/** Step 2: discover the server. */
+async function discover(fetch: typeof globalThis.fetch): Promise<DiscoveredServer> {
   const issuer = new URL(ISSUER);
-  const options = { [customFetch]: fetch };
-  const as = await processDiscoveryResponse(issuer, await discoveryRequest(issuer, options));
+  return processDiscoveryResponse(issuer, await discoveryRequest(issuer, { [customFetch]: fetch }));
+}
+
+/**
+ * Step 3: check `iss` (RFC 9207, in `validateAuthResponse`), clean the address bar, and send the
+ * token request with the PKCE verifier (RFC 7636 §4.5).
+ */
+async function requestToken(
+  win: Window,
+  fetch: typeof globalThis.fetch,
+  redirectUri: string,
+  transaction: CallbackTransaction,
+  server: DiscoveredServer,
+): Promise<void> {
   const client = { client_id: CLIENT_ID };
-  const parameters = validateAuthResponse(as, client, url.searchParams, skipStateCheck);
+  const parameters = validateAuthResponse(server, client, transaction.url.searchParams, skipStateCheck);
+  const url = new URL(transaction.url);
   for (const name of ['code', 'state', 'iss']) url.searchParams.delete(name);
   win.history.replaceState(win.history.state, '', url.href);
-  await authorizationCodeGrantRequest(as, client, None(), parameters, redirectUri, verifier, options);
+  await authorizationCodeGrantRequest(server, client, None(), parameters, redirectUri, transaction.verifier, {
+    [customFetch]: fetch,
+  });
+}
+
+/** What a careful hand-written client does with oauth4webapi: the three steps, one after the other. */
+const handWritten: Sequence = async (win, fetch, redirectUri) => {
+  const transaction = takeTransaction(win);
+  const server = await discover(fetch);
+  await requestToken(win, fetch, redirectUri, transaction, server);
 };
 
 interface MinimalInput {
@@ -95,73 +125,28 @@ interface MinimalInput {
   redirectUri: string;
 }
 
-interface MinimalTransaction {
-  url: URL;
-  verifier: string;
-}
-
 /**
- * The hand-written steps inside the smallest statechart that models them: three states, each
- * invoking a promise actor (take the transaction and check state, discover, clean the URL and send
- * the token request), and nothing else: no configuration, no events, no child machines. What
+ * The same three steps inside the smallest statechart that models them: three states, each
+ * invoking a promise actor, and nothing else: no configuration, no events, no child machines. What
  * modelling this flow in XState (SPEC §3) costs before a library adds anything of its own; the
  * report compares the ×1.2 target with it.
  */
 const minimalStatechart = setup({
   types: {} as {
     input: MinimalInput;
-    context: MinimalInput & {
-      transaction?: MinimalTransaction;
-      server?: Awaited<ReturnType<typeof processDiscoveryResponse>>;
-    };
+    context: MinimalInput & { transaction?: CallbackTransaction; server?: DiscoveredServer };
   },
   actors: {
-    takeTransaction: fromPromise<MinimalTransaction, MinimalInput>(async ({ input }) => {
-      const url = new URL(input.win.location.href);
-      const storage = input.win.sessionStorage;
-      const verifier = storage.getItem(CODE_VERIFIER_KEY);
-      const csrf = storage.getItem(CSRF_TOKEN_KEY);
-      storage.removeItem(CODE_VERIFIER_KEY);
-      storage.removeItem(CSRF_TOKEN_KEY);
-      const state = JSON.parse(base64UrlDecode(url.searchParams.get('state') ?? '')) as {
-        csrf_token?: unknown;
-      };
-      if (!csrf || !verifier || state.csrf_token !== csrf) throw new Error('CSRF check failed');
-      return { url, verifier };
-    }),
-    discover: fromPromise<Awaited<ReturnType<typeof processDiscoveryResponse>>, MinimalInput>(
-      async ({ input }) => {
-        const issuer = new URL(ISSUER);
-        return processDiscoveryResponse(
-          issuer,
-          await discoveryRequest(issuer, { [customFetch]: input.fetch }),
-        );
-      },
+    takeTransaction: fromPromise<CallbackTransaction, MinimalInput>(async ({ input }) =>
+      takeTransaction(input.win),
     ),
+    discover: fromPromise<DiscoveredServer, MinimalInput>(({ input }) => discover(input.fetch)),
     requestToken: fromPromise<
       void,
-      MinimalInput & {
-        transaction: MinimalTransaction;
-        server: Awaited<ReturnType<typeof processDiscoveryResponse>>;
-      }
-    >(async ({ input: { win, fetch, redirectUri, transaction, server } }) => {
-      const client = { client_id: CLIENT_ID };
-      const parameters = validateAuthResponse(server, client, transaction.url.searchParams, skipStateCheck);
-      const url = new URL(transaction.url);
-      for (const name of ['code', 'state', 'iss']) url.searchParams.delete(name);
-      win.history.replaceState(win.history.state, '', url.href);
-      await authorizationCodeGrantRequest(
-        server,
-        client,
-        None(),
-        parameters,
-        redirectUri,
-        transaction.verifier,
-        {
-          [customFetch]: fetch,
-        },
-      );
-    }),
+      MinimalInput & { transaction: CallbackTransaction; server: DiscoveredServer }
+    >(({ input }) =>
+      requestToken(input.win, input.fetch, input.redirectUri, input.transaction, input.server),
+    ),
   },
 }).createMachine({
   context: ({ input }) => input,
@@ -188,8 +173,8 @@ const minimalStatechart = setup({
         src: 'requestToken',
         input: ({ context }) => ({
           ...context,
-          transaction: context.transaction as MinimalTransaction,
-          server: context.server as Awaited<ReturnType<typeof processDiscoveryResponse>>,
+          transaction: context.transaction as CallbackTransaction,
+          server: context.server as DiscoveredServer,
         }),
         onDone: 'done',
         onError: 'failed',
