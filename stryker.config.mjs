@@ -6,31 +6,48 @@
  *
  *   MUTATE=actors npm run mutation                 → reports/mutation/actors.json
  *   MUTATE=machines/redirect.ts npm run mutation   → reports/mutation/machines-redirect.json
+ *   MUTATE=src/config.ts,src/token.ts npm run mutation → reports/mutation/src-config+src-token.json
  *
  * `npm run mutation:report` then counts every report under reports/mutation/.
  */
 
-/** The code under test: the package's own modules, minus pure re-exports and the test harness. */
+/**
+ * The code under test: every module the package ships, including `authcharts/testing` (users
+ * generate their own tests with it, so a mutant there that still lets our suites pass is a gap),
+ * minus the entry points that only re-export.
+ */
 const EVERYTHING = [
   'machines/**/*.ts',
   'actors/**/*.ts',
   'src/**/*.ts',
-  '!src/testing/**',
   '!src/index.ts',
+  '!src/testing/index.ts',
   '!machines/index.ts',
 ];
 
-const target = process.env.MUTATE?.replace(/\/+$/, '');
+const targets = (process.env.MUTATE ?? '')
+  .split(',')
+  .map((target) => target.trim().replace(/\/+$/, ''))
+  .filter(Boolean);
 
 /** @param {string} folder */
 const inFolder = (folder) =>
   EVERYTHING.filter((pattern) => pattern.replace(/^!/, '').startsWith(`${folder}/`));
 
-const mutate = !target ? EVERYTHING : target.endsWith('.ts') ? [target] : inFolder(target);
-if (mutate.length === 0)
-  throw new Error(`MUTATE=${target}: not a folder or .ts file under machines/, actors/ or src/`);
+/** @param {string} target */
+const patternsFor = (target) => {
+  const patterns = target.endsWith('.ts') ? [target] : inFolder(target);
+  if (patterns.length === 0)
+    throw new Error(`MUTATE=${target}: not a folder or .ts file under machines/, actors/ or src/`);
+  return patterns;
+};
 
-const name = target ? target.replace(/\.ts$/, '').replaceAll('/', '-') : 'all';
+const mutate = targets.length === 0 ? EVERYTHING : targets.flatMap(patternsFor);
+
+const name =
+  targets.length === 0
+    ? 'all'
+    : targets.map((target) => target.replace(/\.ts$/, '').replaceAll('/', '-')).join('+');
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
