@@ -66,14 +66,24 @@ function guardName(guard: unknown): string | undefined {
   return 'inline';
 }
 
-/** Escapes every part of a label but keeps the `: ` the short event forms use. */
-function transitionLabel(eventType: string, guard: unknown, source: AnyStateNode): string {
+/**
+ * `EVENT [guard] — description`: the event, the guard's name when there is one, and the
+ * transition's description when it has one (the inspector shows it too). Every part is escaped but
+ * the `: ` the short event forms use is kept.
+ */
+function transitionLabel(
+  eventType: string,
+  guard: unknown,
+  description: string | undefined,
+  source: AnyStateNode,
+): string {
   const event = eventLabel(eventType, source)
     .split(': ')
     .map((part) => escapeMermaid(part))
     .join(': ');
   const name = guardName(guard);
-  return name === undefined ? event : `${event} [${escapeMermaid(name)}]`;
+  const guarded = name === undefined ? event : `${event} [${escapeMermaid(name)}]`;
+  return description ? `${guarded} — ${escapeMermaid(description)}` : guarded;
 }
 
 const childrenOf = (node: AnyStateNode): AnyStateNode[] => Object.values(node.states) as AnyStateNode[];
@@ -97,11 +107,12 @@ function edgesOf(node: AnyStateNode): Edge[] {
     transitions: readonly {
       target?: readonly AnyStateNode[] | undefined;
       guard?: unknown;
+      description?: string | undefined;
       eventType: string;
     }[],
   ) => {
     for (const transition of transitions) {
-      const label = transitionLabel(transition.eventType, transition.guard, node);
+      const label = transitionLabel(transition.eventType, transition.guard, transition.description, node);
       const targets = transition.target && transition.target.length > 0 ? transition.target : [undefined];
       for (const target of targets) edges.push({ source: node, target, label });
     }

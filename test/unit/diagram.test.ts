@@ -38,7 +38,12 @@ const toy = setup({
         right: {
           initial: 'ticking',
           states: {
-            ticking: { after: { patience: { target: 'ticking', reenter: true }, 500: 'done' } },
+            ticking: {
+              after: {
+                patience: { target: 'ticking', reenter: true },
+                500: { target: 'done', description: 'Half a second: {enough}' },
+              },
+            },
             done: {},
           },
         },
@@ -87,7 +92,12 @@ describe('toMermaid', () => {
     expect(lines).toContain(
       '        toy__working__right__ticking --> toy__working__right__ticking : after patience',
     );
-    expect(lines).toContain('        toy__working__right__ticking --> toy__working__right__done : after 500');
+  });
+
+  it('adds a transition’s description after its event and guard, escaped like a state’s', () => {
+    expect(lines).toContain(
+      '        toy__working__right__ticking --> toy__working__right__done : after 500 — Half a second#58; #123;enough#125;',
+    );
   });
 
   it('draws a targetless transition as a self-loop', () => {
@@ -99,7 +109,9 @@ describe('toMermaid', () => {
     expect(lines).toContain('  toy__working__left__fetching --> toy__broken : error: fetchThing [isBroken]');
     expect(lines).toContain('  toy --> toy__idle : RESET');
     expect(lines.indexOf('  toy --> toy__idle : RESET')).toBeGreaterThan(lines.indexOf('  }'));
-    expect(lines).toContain('        toy__working__right__ticking --> toy__working__right__done : after 500');
+    expect(lines).toContain(
+      '        toy__working__right__ticking --> toy__working__right__done : after 500 — Half a second#58; #123;enough#125;',
+    );
     expect(lines.at(-1)).toBe('');
   });
 
