@@ -1,4 +1,3 @@
-// @vitest-environment node
 // Node's environment, as in a browser: a DOMException is an Error (jsdom's comes from another realm).
 /**
  * The errors a flow hands the app (`toFlowError`): an abort stays an abort, an OAuth error body

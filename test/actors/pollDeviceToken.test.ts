@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * One device-token poll (RFC 8628 §3.4) as the device machine meets it: every answer becomes an
  * outcome, even from a custom `fetch` that resolves with something that is not a Response.

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The popup window actor on its own, inside a small host machine that records what the actor
  * tells its parent (as the login machine would receive it). What it must get right is who may

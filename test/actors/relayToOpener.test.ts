@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The relay actor on its own, in the login popup after the server redirected it back: it hands
  * the callback URL to the page that opened it (BroadcastChannel and postMessage to this origin),

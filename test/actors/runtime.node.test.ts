@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The default runtime in Node (server-side rendering, the Webex backend snippets): no window, no
  * storage, no locks; creating it must not touch browser globals.

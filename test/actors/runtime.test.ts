@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 /**
  * The runtime behind the bare machines (`createActor(redirectMachine, …)` with no runtime
  * attached): the page's own window, storage, fetch, locks and clock, read so that an app (or a

@@ -1,4 +1,3 @@
-// @vitest-environment node
 // Node's environment, as in a browser: DOMException is an Error, and a signal's listeners can be
 // counted with `getEventListeners`. (jsdom's DOMException comes from another realm.)
 /**

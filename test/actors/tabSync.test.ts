@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The tab-sync actor on its own, inside a small host machine that records what the actor tells
  * its parent (as the session machine would receive it). Another tab is anything that can post on

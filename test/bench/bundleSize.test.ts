@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * SPEC §8 size budgets, in the normal suite because size is deterministic: an app that bundles
  * `createAuthorization` should ship at most 25 KB gzipped, of which at most 7 KB authcharts' own

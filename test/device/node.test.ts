@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * A confidential client in Node (no window): both device requests authenticate with HTTP Basic
  * (RFC 6749 §2.3.1), as the Webex plugin did against the oauth-helper.

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The API reference (`npm run docs`, TypeDoc over the four entry points) builds without a single
  * warning: every public export and member has TSDoc (`notDocumented`), every type a public

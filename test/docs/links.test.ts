@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Every relative link in README.md and docs/ (generated pages aside) points to a file or folder
  * that exists and, with `#anchor`, to a heading of that page (GitHub's anchor rules), so moving or

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * What `npm publish` would ship, checked on the output of `npm pack` (the build runs first in
  * `npm test`): only the built library (`dist/src`, `dist/machines`, `dist/actors`: JavaScript and

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The reference pages keep up with the code: every option of `AuthorizationConfig` (read from
  * its declaration) is documented in docs/configuration.md, and every error class the package

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Every TypeScript sample in README.md and docs/ (generated pages aside) compiles against the
  * current sources, with the repository's strict options: a renamed option, event or error class

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The demo (`npm start`) in real Chromium: the page `startDemo` serves logs in through all three
  * modes against its embedded authorization server — full-page redirect, popup, and QR code

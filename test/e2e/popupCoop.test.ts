@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Popup login behind a login page sent with `Cross-Origin-Opener-Policy: same-origin`, in real
  * Chromium. COOP puts the popup in another browsing context group: the opener's handle reports

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Popup login in real Chromium, with its popup blocker on: a click opens the popup, the
  * authorization server signs the user in there, the popup hands the callback to its opener and

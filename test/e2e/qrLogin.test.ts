@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * QR-code login (device authorization, RFC 8628) in real Chromium: the app shows a user code,
  * the user approves it on a second device through the authorization server's own verification

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Full-page redirect login in real Chromium against a real authorization server: the page leaves
  * for the server, comes back to its callback, and the built library verifies and redeems the

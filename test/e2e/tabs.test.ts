@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Two tabs of one origin in real Chromium share a login (localStorage) and a rotating refresh
  * token. When both refresh at once, Chromium's `navigator.locks` lets one tab ask the server

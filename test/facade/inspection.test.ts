@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The redaction helper against the real `@statelyai/inspect` inspector: every inspection event of
  * full flows (callback + code exchange, refresh, logout, popup login, device login) goes through

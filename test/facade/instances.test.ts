@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Instances share their machines (built once per page) but never their runtime: each one's
  * actors use that instance's own window, fetch and storage, even while both work at once.

@@ -1,4 +1,3 @@
-// @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
 import type { AuthorizationConfig, LoginEvent } from '../../src/index.js';
 import { createFakeFetch, json, type RecordedRequest } from '../fixtures/fakeFetch.js';

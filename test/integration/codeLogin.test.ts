@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Authorization Code + PKCE against a real authorization server (the run's oidc-provider on
  * 127.0.0.1, test/setup/globalSetup.ts): discovery, the login redirect, the callback with `iss`,

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The QR-code login (device authorization, RFC 8628) through the facade against real servers
  * over real HTTP with real timers: oidc-provider (the user approves on its own verification

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * `authcharts/webex` in a backend (Node, a confidential client with its secret), as the Webex
  * guide's `/oauth/redirect` handler uses it, against the run's Webex-dialect server. The portal

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The webex profile's browser login against the run's Webex-dialect server (IdBroker on
  * 127.0.0.1, test/setup/globalSetup.ts), through the facade: Authorization Code + PKCE with a

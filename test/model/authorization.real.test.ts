@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The authorization (root) machine's model-based paths (authorization.paths.ts), each run once
  * more on its REAL children (SPEC §9): `createAuthorizationLogic(runtime)` from src/logic.ts, what

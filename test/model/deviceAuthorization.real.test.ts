@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The device authorization machine's model-based paths (deviceAuthorization.paths.ts), each run
  * once more on the REAL actors (SPEC §9): `requestDeviceCode` and `pollDeviceToken` from actors/,

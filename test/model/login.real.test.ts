@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The login machine's model-based paths (login.paths.ts), each run once more on the REAL actors
  * (SPEC §9): prepareLogin, the page navigation and the popup window from actors/, and the real

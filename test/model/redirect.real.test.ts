@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The redirect machine's model-based paths (redirect.paths.ts), each run once more on the REAL
  * actors (SPEC §9): the ones actors/index.ts binds to a runtime, over a fake page window (its URL is

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The session machine's model-based paths (session.paths.ts), each run once more on the REAL
  * actors (SPEC §9): the store read, the refresh (lock, store re-read, refresh_token grant or the

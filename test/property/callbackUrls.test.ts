@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * Property: whatever URL the app is loaded at (≥ 10,000 generated: the app's own parameters and
  * fragments mixed with authorization-response parameters, repeated, percent-encoded every way,

@@ -1,4 +1,3 @@
-// @vitest-environment node
 /**
  * The callback-URL property of callbackUrls.test.ts, through the whole facade as an app uses it:
  * `createAuthorization` on a fake window at the generated URL, with a fake server. Besides what

@@ -1,4 +1,3 @@
-// @vitest-environment node
 // biome-ignore-all lint/suspicious/noVar: the guide's snippets are run as written (`var webex = …`).
 // biome-ignore-all lint/complexity/useArrowFunction: the guide's snippets are run as written.
 // biome-ignore-all lint/style/useTemplate: the guide's snippets are run as written.

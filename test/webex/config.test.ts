@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 /**
  * `authcharts/webex` config and object model: `authorizationString` parsing (Webex's
  * `Credentials.initialize`), the endpoints and profile derived from it, the `ConfigError`s that

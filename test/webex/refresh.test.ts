@@ -1,3 +1,4 @@
+// @vitest-environment jsdom
 // biome-ignore-all lint/suspicious/noVar: the guide's snippets are run as written (`var webex = …`).
 // biome-ignore-all lint/complexity/useArrowFunction: the guide's snippets are run as written.
 // biome-ignore-all lint/correctness/noUnusedFunctionParameters: the guide's snippets are run as written.
