@@ -194,6 +194,8 @@ describe('a callback that must not be exchanged', () => {
     name: string;
     prepare: () => string;
     error: new (...args: never[]) => Error;
+    /** What the app reads off the error besides its class. */
+    details?: Record<string, unknown>;
     config?: Partial<AuthorizationConfig>;
   }> = [
     {
@@ -241,6 +243,11 @@ describe('a callback that must not be exchanged', () => {
         return `/cb?code=a&code=b&state=${encodeState({ csrf_token: CSRF })}&keep=1`;
       },
       error: InvalidRequestError,
+      details: {
+        error: 'invalid_request',
+        errorDescription: 'The authorization response repeats a parameter',
+        message: 'The authorization response repeats a parameter',
+      },
     },
   ];
 
@@ -268,6 +275,7 @@ describe('a callback that must not be exchanged', () => {
       expect(auth.ready).toBe(true);
       expect(result.outcome).toBe('failed');
       expect(result.error).toBeInstanceOf(testCase.error);
+      expect(result.error).toMatchObject(testCase.details ?? {});
       expect(server.requests.filter((r) => r.url.endsWith('/token'))).toHaveLength(0);
       expect(events).toEqual([{ eventType: 'authorizationFailure', data: { error: result.error } }]);
       expectNoSecret(result.error);

@@ -7,6 +7,7 @@
  * fragment, is checked like a code (but needs no PKCE verifier) and is never exchanged.
  */
 import { describe, expect, it } from 'vitest';
+import { createActor, fromPromise, toPromise } from 'xstate';
 import type { ServerMetadata } from '../../actors/server.js';
 import { type RedirectOutput, redirectMachine } from '../../machines/redirect.js';
 import { CsrfMismatchError, IssuerMismatchError, TransactionMissingError } from '../../src/errors.js';
@@ -17,7 +18,9 @@ import {
   pathCount,
   type RedirectPath,
   type RedirectSnapshot,
+  SCENARIOS,
   type Scenario,
+  STORED,
   suites,
 } from './redirect.paths.js';
 import {
@@ -335,5 +338,25 @@ describe('redirect machine: model-based paths', () => {
       for (const path of paths) if (!attempted.has(path)) await replayRedirect(scenario, path);
     }
     expectFullCoverage(coverage, 'redirect', pathCount);
+  });
+});
+
+describe('redirect machine with actors the app provides', () => {
+  it('turns a rejection that is not an Error into a plain Error, so the app always gets a message', async () => {
+    const scenario = SCENARIOS.find((candidate) => candidate.name === 'code callback with state and iss');
+    if (!scenario) throw new Error('scenario renamed');
+    const machine = redirectMachine.provide({
+      actors: {
+        takeStoredTransaction: fromPromise(async () => STORED.matching),
+        // A custom actor may reject with anything; a string would reach the app without a message.
+        discoverServer: fromPromise<ServerMetadata>(() => Promise.reject('offline')),
+        cleanCallbackUrl: fromPromise(async () => undefined),
+      },
+    });
+    const output = await toPromise(createActor(machine, { input: scenario.input }).start());
+    expect(output.outcome).toBe('failed');
+    const error = output.outcome === 'failed' ? output.error : undefined;
+    expect(error).toBeInstanceOf(Error);
+    expect(error?.message).toBe('The callback could not be processed');
   });
 });
