@@ -7,6 +7,7 @@
  *   MUTATE=actors npm run mutation                 → reports/mutation/actors.json
  *   MUTATE=machines/redirect.ts npm run mutation   → reports/mutation/machines-redirect.json
  *   MUTATE=src/config.ts,src/token.ts npm run mutation → reports/mutation/src-config+src-token.json
+ *   MUTATE=src/a.ts,src/b.ts,… MUTATE_NAME=src-small npm run mutation → reports/mutation/src-small.json
  *
  * `npm run mutation:report` then counts every report under reports/mutation/.
  */
@@ -45,9 +46,10 @@ const patternsFor = (target) => {
 const mutate = targets.length === 0 ? EVERYTHING : targets.flatMap(patternsFor);
 
 const name =
-  targets.length === 0
+  process.env.MUTATE_NAME ||
+  (targets.length === 0
     ? 'all'
-    : targets.map((target) => target.replace(/\.ts$/, '').replaceAll('/', '-')).join('+');
+    : targets.map((target) => target.replace(/\.ts$/, '').replaceAll('/', '-')).join('+'));
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
