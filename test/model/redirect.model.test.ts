@@ -8,6 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, fromPromise, toPromise } from 'xstate';
+import type { CleanCallbackUrlInput } from '../../actors/cleanCallbackUrl.js';
+import type { DiscoverServerInput } from '../../actors/discoverServer.js';
 import type { ServerMetadata } from '../../actors/server.js';
 import { type RedirectOutput, redirectMachine } from '../../machines/redirect.js';
 import { CsrfMismatchError, IssuerMismatchError, TransactionMissingError } from '../../src/errors.js';
@@ -20,11 +22,11 @@ import {
   type RedirectSnapshot,
   SCENARIOS,
   type Scenario,
-  STORED,
   suites,
 } from './redirect.paths.js';
 import {
   activeIds,
+  CSRF,
   expectFullCoverage,
   expectNoSecretIn,
   REDIRECT_TOKEN,
@@ -347,10 +349,13 @@ describe('redirect machine with actors the app provides', () => {
     if (!scenario) throw new Error('scenario renamed');
     const machine = redirectMachine.provide({
       actors: {
-        takeStoredTransaction: fromPromise(async () => STORED.matching),
+        takeStoredTransaction: fromPromise<PendingTransaction>(async () => ({
+          csrfToken: CSRF,
+          codeVerifier: VERIFIER,
+        })),
         // A custom actor may reject with anything; a string would reach the app without a message.
-        discoverServer: fromPromise<ServerMetadata>(() => Promise.reject('offline')),
-        cleanCallbackUrl: fromPromise(async () => undefined),
+        discoverServer: fromPromise<ServerMetadata, DiscoverServerInput>(() => Promise.reject('offline')),
+        cleanCallbackUrl: fromPromise<void, CleanCallbackUrlInput>(async () => {}),
       },
     });
     const output = await toPromise(createActor(machine, { input: scenario.input }).start());
