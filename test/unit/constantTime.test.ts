@@ -50,8 +50,18 @@ describe('timingSafeEqual', () => {
     expect(timingSafeEqual('\ud83d\udd10', '\ud83d\udd11')).toBe(false);
   });
 
-  it('refuses non-strings, so a missing stored token never matches', () => {
-    expect(() => timingSafeEqual(undefined as never, undefined as never)).toThrow(TypeError);
-    expect(() => timingSafeEqual('a', null as never)).toThrow(TypeError);
+  it('refuses non-strings with a clear TypeError, so a missing stored token never matches', () => {
+    const refusal = expect.objectContaining({
+      name: 'TypeError',
+      message: 'timingSafeEqual: both arguments must be strings',
+    });
+    for (const [a, b] of [
+      [undefined, undefined],
+      ['a', null],
+      [1, 'a'],
+      ['', 0],
+    ]) {
+      expect(() => timingSafeEqual(a as never, b as never)).toThrow(refusal);
+    }
   });
 });

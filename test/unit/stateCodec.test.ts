@@ -42,13 +42,23 @@ describe('encodeState', () => {
   });
 
   it('rejects values that would not decode back to an object', () => {
-    expect(() => encodeState([] as never)).toThrow(TypeError);
-    expect(() => encodeState(null as never)).toThrow(TypeError);
-    expect(() => encodeState('x' as never)).toThrow(TypeError);
+    const notAnObject = expect.objectContaining({
+      name: 'TypeError',
+      message: 'encodeState: state must be a plain object',
+    });
+    expect(() => encodeState([] as never)).toThrow(notAnObject);
+    expect(() => encodeState(null as never)).toThrow(notAnObject);
+    expect(() => encodeState('x' as never)).toThrow(notAnObject);
     expect(() => encodeState(new Date() as never)).toThrow(/JSON object/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => encodeState(cyclic)).toThrow(/JSON-serialisable/);
+    // The cause says what JSON.stringify disliked (here: a cycle) without the message echoing values.
+    expect(() => encodeState(cyclic)).toThrow(
+      expect.objectContaining({
+        message: 'encodeState: state must be JSON-serialisable',
+        cause: expect.any(TypeError),
+      }),
+    );
     expect(() => encodeState({ n: 1n })).toThrow(TypeError);
   });
 });
@@ -135,6 +145,8 @@ describe('decodeState', () => {
   });
 
   it('rejects a non-string argument with a TypeError', () => {
-    expect(() => decodeState(undefined as never)).toThrow(TypeError);
+    expect(() => decodeState(undefined as never)).toThrow(
+      expect.objectContaining({ name: 'TypeError', message: 'decodeState: encoded state must be a string' }),
+    );
   });
 });
