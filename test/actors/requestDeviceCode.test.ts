@@ -6,19 +6,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Runtime } from '../../actors/runtime.js';
 import { ProtocolError } from '../../src/errors.js';
+import { AS, deviceCode } from '../device/harness.js';
 import { DEVICE_AUTHORIZATION_URL, requestDeviceCode } from '../fixtures/deviceCodeRequest.js';
 import { createFakeFetch, json, type Route } from '../fixtures/fakeFetch.js';
-
-const AS = 'https://as.example';
-
-const answer = {
-  device_code: 'DC-1',
-  user_code: 'WDJB-MJHT',
-  verification_uri: `${AS}/verify`,
-  verification_uri_complete: `${AS}/verify?user_code=WDJB-MJHT`,
-  expires_in: 1800,
-  interval: 5,
-};
 
 /** Requests a device code from a server answering `route`; resolves with the code or the error. */
 function requestDeviceCodeFrom(route: Route, runtime: Partial<Runtime> = {}) {
@@ -27,8 +17,8 @@ function requestDeviceCodeFrom(route: Route, runtime: Partial<Runtime> = {}) {
 
 describe('requestDeviceCode', () => {
   it("keeps the server's own expires_in instead of the 300 s default", async () => {
-    const code = await requestDeviceCodeFrom(() => json(answer));
-    expect(code).toMatchObject({ deviceCode: 'DC-1', expiresIn: 1800, interval: 5 });
+    const code = await requestDeviceCodeFrom(() => json(deviceCode));
+    expect(code).toMatchObject({ deviceCode: 'DC-1', expiresIn: 600, interval: 5 });
   });
 
   it.each([
@@ -48,7 +38,7 @@ describe('requestDeviceCode', () => {
 
   it('judges an answer without expires_in on the status the server sent (a 201 is refused)', async () => {
     // Adding the default lifetime must not turn a non-conforming status into an accepted one.
-    const { expires_in: _omitted, ...withoutExpiry } = answer;
+    const { expires_in: _omitted, ...withoutExpiry } = deviceCode;
     const error = await requestDeviceCodeFrom(() => json(withoutExpiry, 201));
     expect(error).toBeInstanceOf(ProtocolError);
     expect((error as ProtocolError).status).toBe(201);
@@ -56,7 +46,7 @@ describe('requestDeviceCode', () => {
 
   it('does not call the transformVerificationUri hook when the server sends no verification_uri_complete', async () => {
     const transformVerificationUri = vi.fn((uri: string) => `https://app.example/qr?target=${uri}`);
-    const { verification_uri_complete: _omitted, ...withoutComplete } = answer;
+    const { verification_uri_complete: _omitted, ...withoutComplete } = deviceCode;
     const code = await requestDeviceCodeFrom(() => json(withoutComplete), { transformVerificationUri });
     expect(transformVerificationUri).not.toHaveBeenCalled();
     expect(code).toMatchObject({ verificationUri: `${AS}/verify`, verificationUriComplete: undefined });
