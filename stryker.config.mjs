@@ -31,19 +31,18 @@ const targets = (process.env.MUTATE ?? '')
   .map((target) => target.trim().replace(/\/+$/, ''))
   .filter(Boolean);
 
-/** @param {string} folder */
-const inFolder = (folder) =>
-  EVERYTHING.filter((pattern) => pattern.replace(/^!/, '').startsWith(`${folder}/`));
+const ROOTS = ['machines', 'actors', 'src'];
+const EXCLUDED = EVERYTHING.filter((pattern) => pattern.startsWith('!'));
 
-/** @param {string} target */
-const patternsFor = (target) => {
-  const patterns = target.endsWith('.ts') ? [target] : inFolder(target);
-  if (patterns.length === 0)
+/** @param {string} target a folder or a .ts file under machines/, actors/ or src/ */
+const patternFor = (target) => {
+  if (!ROOTS.some((root) => target === root || target.startsWith(`${root}/`)))
     throw new Error(`MUTATE=${target}: not a folder or .ts file under machines/, actors/ or src/`);
-  return patterns;
+  return target.endsWith('.ts') ? target : `${target}/**/*.ts`;
 };
 
-const mutate = targets.length === 0 ? EVERYTHING : targets.flatMap(patternsFor);
+// The exclusions go last: Stryker applies the patterns in order, so a later one wins.
+const mutate = targets.length === 0 ? EVERYTHING : [...targets.map(patternFor), ...EXCLUDED];
 
 const name =
   process.env.MUTATE_NAME ||
