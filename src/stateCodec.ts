@@ -57,12 +57,11 @@ function base64ToBytes(encoded: string): Uint8Array {
   const normalised = encoded.replace(/ /g, '+');
   if (!LENIENT_BASE64.test(normalised)) throw new StateDecodeError({ reason: 'not_base64url' });
   const unpadded = normalised.replace(/=+$/, '').replace(/-/g, '+').replace(/_/g, '/');
-  // One leftover character carries only 6 bits: no byte can come from it.
-  if (unpadded.length % 4 === 1) throw new StateDecodeError({ reason: 'not_base64url' });
-  const padded = unpadded + '='.repeat((4 - (unpadded.length % 4)) % 4);
   let binary: string;
   try {
-    binary = atob(padded);
+    // atob takes unpadded input (HTML's forgiving-base64 decode) and refuses a length of 4n + 1,
+    // whose last character would carry only 6 bits. Wrong padding was stripped above.
+    binary = atob(unpadded);
   } catch {
     throw new StateDecodeError({ reason: 'not_base64url' });
   }

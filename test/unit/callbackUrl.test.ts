@@ -83,17 +83,36 @@ describe('readCallbackUrl', () => {
   it('decodes percent-encoded parameter names like the browser does', () => {
     expect(readCallbackUrl('https://app.example/cb?%63ode=abc')).toMatchObject({ kind: 'code', code: 'abc' });
   });
+});
 
-  it('refuses a relative or invalid href with a TypeError that does not quote it', () => {
-    expect(() => readCallbackUrl('/cb?code=SECRET')).toThrow(TypeError);
-    try {
-      readCallbackUrl('/cb?code=SECRET');
-    } catch (error) {
-      expect((error as Error).message).not.toContain('SECRET');
+describe.each([
+  ['readCallbackUrl', readCallbackUrl],
+  ['readImplicitFragment', readImplicitFragment],
+  ['sanitizeCallbackUrl', (href: string) => sanitizeCallbackUrl(href)],
+] as const)('%s input checks', (name, read) => {
+  it('refuses a relative href with a TypeError that names the function and does not quote the href', () => {
+    const error = captureError(() => read('/cb?code=SECRET#access_token=SECRET'));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toBe(`${name}: href must be an absolute URL`);
+  });
+
+  it('refuses an href that is not a string, saying so', () => {
+    for (const href of [undefined, 42, { toString: () => 'https://app.example/?code=c' }]) {
+      const error = captureError(() => read(href as never));
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toBe(`${name}: href must be a string`);
     }
-    expect(() => readCallbackUrl(undefined as never)).toThrow(TypeError);
   });
 });
+
+function captureError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
 
 describe('sanitizeCallbackUrl', () => {
   it('matches the Webex examples, also removing emailhash', () => {
@@ -178,10 +197,6 @@ describe('sanitizeCallbackUrl', () => {
   it('does not leave stray separators behind', () => {
     expect(sanitizeCallbackUrl('https://app.example/?&code=c&&x=1&')).toBe('https://app.example/?x=1');
     expect(sanitizeCallbackUrl('https://app.example/?&code=c&&')).toBe('https://app.example/');
-  });
-
-  it('refuses a relative href', () => {
-    expect(() => sanitizeCallbackUrl('?code=c')).toThrow(TypeError);
   });
 });
 

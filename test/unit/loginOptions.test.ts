@@ -84,6 +84,25 @@ describe('checkLoginOptions: refused, naming the option', () => {
     expect(rejectedOption(options)).toBe(option);
   });
 
+  it.each<[unknown, string]>([
+    ['test@email.com', 'Invalid option "options": must be an object'],
+    [{ email: ' ' }, 'Invalid option "email": must be a non-empty string'],
+    [{ state: [] }, 'Invalid option "state": must be an object'],
+    [{ state: { count: 1n } }, 'Invalid option "state": must be JSON-serialisable'],
+    [{ state: { toJSON: () => 'x' } }, 'Invalid option "state": must serialise to a JSON object'],
+    [{ loginHint: 42 }, 'Invalid option "loginHint": must be a string'],
+    [
+      { separateWindow: 'x' },
+      'Invalid option "separateWindow": must be a boolean or an object of window features',
+    ],
+    [
+      { separateWindow: { width: '1,x' } },
+      'Invalid option "separateWindow.width": must be a window feature with a plain value',
+    ],
+  ])('says what is wrong with %o', (options, message) => {
+    expect(checkLoginOptions(options)?.message).toBe(message);
+  });
+
   it('does not throw itself for a state whose getter throws', () => {
     const state = {
       get boom(): never {

@@ -49,7 +49,12 @@ describe('encodeState', () => {
     expect(() => encodeState([] as never)).toThrow(notAnObject);
     expect(() => encodeState(null as never)).toThrow(notAnObject);
     expect(() => encodeState('x' as never)).toThrow(notAnObject);
-    expect(() => encodeState(new Date() as never)).toThrow(/JSON object/);
+    const notAJsonObject = expect.objectContaining({
+      name: 'TypeError',
+      message: 'encodeState: state must serialise to a JSON object',
+    });
+    expect(() => encodeState(new Date() as never)).toThrow(notAJsonObject);
+    expect(() => encodeState({ toJSON: () => undefined })).toThrow(notAJsonObject);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
     // The cause says what JSON.stringify disliked (here: a cycle) without the message echoing values.
@@ -103,6 +108,9 @@ describe('decodeState', () => {
     expectDecodeError('e30=e30', 'not_base64url');
     expectDecodeError('abcde', 'not_base64url');
     expectDecodeError('%7B%7D', 'not_base64url');
+    // atob would skip whitespace and read these as `{}`: a state is one unbroken token.
+    expectDecodeError('e30\n', 'not_base64url');
+    expectDecodeError('\te30', 'not_base64url');
   });
 
   it('rejects invalid UTF-8', () => {

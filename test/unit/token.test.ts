@@ -24,7 +24,7 @@ describe('tokenFromResponse', () => {
   });
 
   it('gives no expires when the server gives no usable expires_in', () => {
-    for (const expires_in of [undefined, 'soon', '', Number.NaN, Number.POSITIVE_INFINITY]) {
+    for (const expires_in of [undefined, 'soon', '', Number.NaN, Number.POSITIVE_INFINITY, -60, '-1']) {
       const token = tokenFromResponse({ access_token: 'at', expires_in }, RECEIVED_AT);
       expect(token).not.toHaveProperty('expires');
     }
@@ -55,6 +55,30 @@ describe('tokenFromResponse', () => {
     expect(token).toEqual({ access_token: 'at', token_type: 'Bearer', scope: 'openid', id_token: 'idt' });
   });
 
+  it.each([
+    ['bearer', 'Bearer'],
+    ['BEARER', 'Bearer'],
+    ['', 'Bearer'],
+    ['DPoP', 'DPoP'],
+    ['bearer-pop', 'bearer-pop'],
+    ['pop-bearer', 'pop-bearer'],
+  ])(
+    'writes token_type %j as %j: any spelling of bearer is Bearer, other types are kept',
+    (type, expected) => {
+      expect(tokenFromResponse({ access_token: 'at', token_type: type }, RECEIVED_AT).token_type).toBe(
+        expected,
+      );
+    },
+  );
+
+  it('has no optional field the server did not send, not even one set to undefined', () => {
+    // Strict: `'scope' in token` and Object.keys(token) must tell the app what the server sent.
+    expect(tokenFromResponse({ access_token: 'at' }, RECEIVED_AT)).toStrictEqual({
+      access_token: 'at',
+      token_type: 'Bearer',
+    });
+  });
+
   it('carries no refresh token fields when the server sent none', () => {
     const token = tokenFromResponse({ access_token: 'at', expires_in: 60 }, RECEIVED_AT);
     expect(token).not.toHaveProperty('refresh_token');
@@ -62,9 +86,10 @@ describe('tokenFromResponse', () => {
   });
 
   it('refuses a response without an access token, without echoing the response', () => {
-    expect(() => tokenFromResponse({ refresh_token: 'rt-value' } as never, RECEIVED_AT)).toThrow(TypeError);
-    expect(() => tokenFromResponse({ access_token: '' }, RECEIVED_AT)).toThrow(TypeError);
-    expect(() => tokenFromResponse(undefined as never, RECEIVED_AT)).toThrow(TypeError);
+    const refused = new TypeError('A token response must carry an access_token');
+    expect(() => tokenFromResponse({ refresh_token: 'rt-value' } as never, RECEIVED_AT)).toThrow(refused);
+    expect(() => tokenFromResponse({ access_token: '' }, RECEIVED_AT)).toThrow(refused);
+    expect(() => tokenFromResponse(undefined as never, RECEIVED_AT)).toThrow(refused);
     try {
       tokenFromResponse({ refresh_token: 'rt-value' } as never, RECEIVED_AT);
     } catch (error) {

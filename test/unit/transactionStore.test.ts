@@ -59,15 +59,39 @@ describe('saveTransaction', () => {
     expect(sessionStorage.getItem(CSRF_TOKEN_KEY)).toBeNull();
   });
 
-  it('rejects empty or missing values before touching the storage', () => {
-    expect(() => saveTransaction(sessionStorage, { csrfToken: '', codeVerifier: VERIFIER })).toThrow(
-      TypeError,
-    );
-    expect(() => saveTransaction(sessionStorage, { csrfToken: CSRF, codeVerifier: '' })).toThrow(
-      /codeVerifier/,
+  it.each([
+    [
+      'an empty CSRF token',
+      { csrfToken: '', codeVerifier: VERIFIER },
+      'csrfToken must be a non-empty string',
+    ],
+    [
+      'a CSRF token that is not a string',
+      { csrfToken: 42, codeVerifier: VERIFIER },
+      'csrfToken must be a non-empty string',
+    ],
+    ['no transaction at all', undefined, 'csrfToken must be a non-empty string'],
+    ['an empty verifier', { csrfToken: CSRF, codeVerifier: '' }, 'codeVerifier must be a non-empty string'],
+    [
+      'a verifier that is not a string',
+      { csrfToken: CSRF, codeVerifier: 42 },
+      'codeVerifier must be a non-empty string',
+    ],
+  ])('rejects %s with a TypeError before touching the storage', (_, transaction, message) => {
+    expect(() => saveTransaction(sessionStorage, transaction as never)).toThrow(
+      new TypeError(`saveTransaction: ${message}`),
     );
     expect(sessionStorage.length).toBe(0);
   });
+
+  it.each([null, undefined, 'sessionStorage'])(
+    'rejects a storage that is not an object (%s) with a TypeError',
+    (storage) => {
+      expect(() => saveTransaction(storage as never, { csrfToken: CSRF, codeVerifier: VERIFIER })).toThrow(
+        new TypeError('saveTransaction: storage must be a Storage-like object'),
+      );
+    },
+  );
 
   it('stores only the CSRF token for the legacy implicit grant (no verifier) and drops a stale verifier', () => {
     sessionStorage.setItem(CODE_VERIFIER_KEY, 'stale-verifier');
@@ -111,7 +135,8 @@ describe('takeTransaction', () => {
   });
 
   it('treats a missing or throwing storage as empty and never throws', () => {
-    expect(takeTransaction(undefined)).toEqual({ csrfToken: undefined, codeVerifier: undefined });
+    // Strict: the app may check `'csrfToken' in transaction`, so both fields are always there.
+    expect(takeTransaction(undefined)).toStrictEqual({ csrfToken: undefined, codeVerifier: undefined });
     const storage = throwingStorage();
     expect(takeTransaction(storage)).toEqual({ csrfToken: undefined, codeVerifier: undefined });
     // It still tried to remove both keys.
