@@ -279,6 +279,22 @@ describe('tokenStorage', () => {
     expect(auth.actor.getSnapshot().status).toBe('active');
   });
 
+  it.each([
+    ['null (what localStorage.getItem gives for a missing key)', null],
+    ['a value that is not a token', { access_token: 'AT-x' }],
+  ])('an adapter whose load returns %s counts as no token', async (_, loaded) => {
+    const adapter: TokenStorageAdapter = { load: () => loaded as never, save: () => {}, clear: () => {} };
+    const { auth } = tab({
+      server: createServer(),
+      clientId: uniqueClientId(),
+      config: { tokenStorage: adapter },
+    });
+    expect(auth.ready).toBe(true);
+    await expect(auth.whenReady()).resolves.toEqual({ outcome: 'none' });
+    expect(auth.credentials.canAuthorize).toBe(false);
+    expect(auth.actor.getSnapshot().status).toBe('active');
+  });
+
   it('an adapter whose load throws counts as no token', async () => {
     const server = createServer();
     const adapter: TokenStorageAdapter = {
