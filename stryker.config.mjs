@@ -54,7 +54,10 @@ const name =
 export default {
   packageManager: 'npm',
   testRunner: 'vitest',
-  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  // A mutant runs only the test files that import its file (directly or not): a test that never
+  // loads the code cannot notice it. A static mutant would otherwise run the whole suite. Test files
+  // that load code by a computed path must also import it statically (test/docs/diagrams.test.ts).
+  vitest: { configFile: 'vitest.mutation.config.ts', related: true },
   checkers: [],
   coverageAnalysis: 'perTest',
   mutate,
