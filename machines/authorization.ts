@@ -139,11 +139,14 @@ export const authorizationMachine = setup({
       type: 'TOKEN.RECEIVED' as const,
       token: tokenOf(event) as Token,
     })),
-    clearLastErrorOnSuccess: assign({ lastError: undefined }),
     rememberFailure: assign(({ event }) => {
       const outcome = outcomeOf(event);
       return { lastError: outcome.outcome === 'failed' ? outcome.error : undefined };
     }),
+    /**
+     * Run as each interaction starts (and one runs at a time), so an error is always this
+     * interaction's own: a success has nothing to clear.
+     */
     clearLastError: assign({ lastError: undefined }),
     emitQRCodeSuccess: emit(({ event }) => {
       const outcome = outcomeOf(event);
@@ -237,7 +240,7 @@ export const authorizationMachine = setup({
               {
                 guard: 'isAuthorized',
                 target: 'idle',
-                actions: ['storeToken', 'clearLastErrorOnSuccess', 'markReady', 'emitRedirectSuccess'],
+                actions: ['storeToken', 'markReady', 'emitRedirectSuccess'],
               },
               { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'markReady', 'emitFailure'] },
               { target: 'idle', actions: 'markReady', description: 'An ordinary page load' },
@@ -268,7 +271,7 @@ export const authorizationMachine = setup({
               {
                 guard: 'isAuthorized',
                 target: 'idle',
-                actions: ['storeToken', 'clearLastErrorOnSuccess', 'emitPopupSuccess'],
+                actions: ['storeToken', 'emitPopupSuccess'],
               },
               { guard: 'isFailed', target: 'idle', actions: ['rememberFailure', 'emitFailure'] },
               { target: 'idle', description: 'Navigation to the login page was requested' },
@@ -289,7 +292,7 @@ export const authorizationMachine = setup({
             }),
             onDone: {
               target: 'idle',
-              actions: ['storeToken', 'clearLastErrorOnSuccess', 'emitCodeGrantSuccess'],
+              actions: ['storeToken', 'emitCodeGrantSuccess'],
             },
             onError: { target: 'idle', actions: ['rememberChildError', 'emitFailure'] },
           },
