@@ -218,6 +218,24 @@ describe('initiateLogin with separateWindow (popup)', () => {
     expect(win.location.href).toBe(`${APP}/start?x=1`);
   });
 
+  it('settles the popup login when a QR login starts and ends meanwhile', async () => {
+    const { win, auth } = setup();
+    stopLater.push(auth.stop);
+    const call = auth.initiateLogin({ separateWindow: true });
+    const popup = win.popups[0];
+    if (!popup) throw new Error('no popup');
+    await vi.waitFor(() => expect(popup.location.href).toContain(`${AS}/authorize`));
+    const popupId = String(
+      decodeState(new URL(popup.location.href).searchParams.get('state') ?? '').authcharts_popup,
+    );
+    // The QR login runs beside the popup login and changes the instance's state while it waits.
+    auth.initQRCodeLogin();
+    auth.cancelQRCodePolling();
+    win.receiveMessage(createRelayMessage(popupId, callbackUrlFor(popup.location.href)), APP, popup);
+    await expect(call).resolves.toBeUndefined();
+    expect(auth.credentials.supertoken?.access_token).toBe('AT-secret');
+  });
+
   it('rejects with PopupBlockedError when window.open returns null', async () => {
     const { win, auth, events } = setup();
     stopLater.push(auth.stop);

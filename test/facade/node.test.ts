@@ -162,6 +162,7 @@ describe('requestAuthorizationCodeGrant in Node', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect((error as InstanceType<typeof InvalidOptionError>).option).toBe('code');
+    expect((error as Error).message).toBe('Invalid option "code": is required');
     expect(server.requests).toHaveLength(0);
     expect(auth.isAuthorizing).toBe(false);
     await Promise.resolve();
@@ -177,6 +178,7 @@ describe('requestAuthorizationCodeGrant in Node', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidOptionError);
     expect((error as InstanceType<typeof InvalidOptionError>).option).toBe('codeVerifier');
+    expect((error as Error).message).toBe('Invalid option "codeVerifier": must be a string');
     expect(server.requests).toHaveLength(0);
     auth.stop();
   });
