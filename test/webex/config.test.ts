@@ -196,6 +196,15 @@ describe('explicit fields and defaults', () => {
     expect(configError(() => Webex.init({ config: {} })).field).toBe('client_id');
   });
 
+  it('a client secret in a browser is refused with the reason, before the facade sees it', () => {
+    const error = configError(() =>
+      start({ client_id: 'c', redirect_uri: 'https://a.example/', client_secret: 's' }),
+    );
+    expect(error.message).toBe(
+      'Invalid config "client_secret": must not be used in a browser, where every user can read it; keep it on your backend',
+    );
+  });
+
   it('does not read WEBEX_CLIENT_SECRET in a browser', () => {
     vi.stubEnv('WEBEX_CLIENT_SECRET', 'env-secret');
     expect(() => start({ client_id: 'c', redirect_uri: 'https://a.example/' })).not.toThrow();
