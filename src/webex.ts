@@ -217,13 +217,15 @@ interface ParsedAuthorizationString {
 /**
  * Reads the developer portal's URL like Webex's `Credentials.initialize`: the query gives
  * `client_id`, `redirect_uri` and `scope` (form-decoded: `%20` and `+` are spaces), the authorize
- * endpoint is everything before `?`. Unlike Webex, a string without `?` is refused.
+ * endpoint is everything before `?`. Tabs and line breaks are dropped, as the URL parser drops
+ * them. Unlike Webex, a string without `?` is refused.
  */
 export function parseAuthorizationString(value: unknown): ParsedAuthorizationString {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new ConfigError('authorizationString', 'must be the authorization URL from the developer portal');
   }
-  const text = value.trim();
+  // A URL pasted across lines: the URL parser drops tabs and line breaks anywhere, so do the same.
+  const text = value.trim().replace(/[\t\n\r]/g, '');
   const mark = text.indexOf('?');
   if (mark < 0) {
     throw new ConfigError(

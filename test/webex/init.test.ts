@@ -133,6 +133,17 @@ describe('authorizationString', () => {
     });
     expect(webex.config.credentials.scope).toBe('spark:all');
   });
+
+  it('a URL pasted across lines reads as the URL parser reads it: line breaks and tabs dropped', () => {
+    const webex = withCredentials({
+      authorizationString: `${IDBROKER_AUTHORIZE}?client_id=c\n1&redirect_uri=https%3A%2F%2Fapp.example%2F&scope=spark%3Aall#x\r\n\ty`,
+    });
+    expect(webex.config.credentials).toMatchObject({
+      authorizeUrl: IDBROKER_AUTHORIZE,
+      client_id: 'c1',
+      scope: 'spark:all',
+    });
+  });
 });
 
 describe('required and typed fields', () => {
