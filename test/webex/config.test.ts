@@ -13,7 +13,7 @@ import Webex, {
   type WebexInstance,
 } from '../../src/webex.js';
 import { normaliseSeedToken } from '../../src/webexToken.js';
-import { loginUrlOf, portalUrl, recordLogin, uniqueClientId } from './support.js';
+import { configError, loginUrlOf, portalUrl, recordLogin, uniqueClientId } from './support.js';
 
 const UPSTREAM_EXAMPLE =
   'https://api.ciscospark.com/v1/authorize?client_id=MOCK_CLIENT_ID&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8000&scope=spark%3Arooms_read%20spark%3Ateams_read&state=set_state_here';
@@ -23,16 +23,6 @@ function start(credentials: WebexCredentialsConfig, options: Parameters<typeof i
   const webex = init({ ...options, config: { ...options.config, credentials } });
   instances.push(webex);
   return webex;
-}
-
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
 }
 
 beforeEach(() => {

@@ -5,7 +5,6 @@
  * (`credentials`, `requestAuthorizationCodeGrant`, `once`/`off`/`stop`) on a fake token endpoint.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
 import {
   init,
   type WebexCredentialsConfig,
@@ -14,7 +13,7 @@ import {
 } from '../../src/webex.js';
 import { createFakeFetch, json } from '../fixtures/fakeFetch.js';
 import { FakeWindow } from '../fixtures/fakeWindow.js';
-import { IDBROKER_AUTHORIZE, portalUrl } from './support.js';
+import { configError, expectConfigError, IDBROKER_AUTHORIZE, portalUrl } from './support.js';
 
 const BTS_AUTHORIZE = 'https://idbrokerbts.webex.com/idb/oauth2/v1/authorize';
 const BTS_TOKEN = 'https://idbrokerbts.webex.com/idb/oauth2/v1/access_token';
@@ -27,25 +26,6 @@ function start(options: WebexInitOptions): WebexInstance {
   return webex;
 }
 const withCredentials = (credentials: WebexCredentialsConfig) => start({ config: { credentials } });
-
-/** The `ConfigError` that `run` throws. */
-function configError(run: () => unknown): ConfigError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-/** Expects `run` to throw a `ConfigError` naming `field`, with exactly `reason`. */
-function expectConfigError(run: () => unknown, field: string, reason: string): ConfigError {
-  const error = configError(run);
-  expect(error.field).toBe(field);
-  expect(error.message).toBe(`Invalid config "${field}": ${reason}`);
-  return error;
-}
 
 afterEach(() => {
   for (const webex of instances.splice(0)) webex.stop();

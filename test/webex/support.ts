@@ -3,7 +3,8 @@
  * `<your URL from the portal>`), unique client ids (the session's BroadcastChannel and storage
  * key are per client) and a recorder of the facade's `login` events.
  */
-import { afterEach, beforeEach, vi } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { ConfigError } from '../../src/errors.js';
 import type { LoginEvent } from '../../src/index.js';
 import Webex, { type WebexInstance } from '../../src/webex.js';
 
@@ -63,4 +64,23 @@ export function stopEveryInstanceAfterEachTest(): WebexInstance[] {
     for (const webex of instances.splice(0)) webex.stop();
   });
   return instances;
+}
+
+/** The `ConfigError` that `run` throws (the test fails when it throws nothing, or something else). */
+export function configError(run: () => unknown): ConfigError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** Expects `run` to throw a `ConfigError` naming `field`, with exactly `reason`. */
+export function expectConfigError(run: () => unknown, field: string, reason: string): ConfigError {
+  const error = configError(run);
+  expect(error.field).toBe(field);
+  expect(error.message).toBe(`Invalid config "${field}": ${reason}`);
+  return error;
 }

@@ -6,9 +6,10 @@
  */
 import querystring from 'node:querystring';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
+import type { ConfigError } from '../../src/errors.js';
 import type { Token } from '../../src/token.js';
 import { normaliseSeedToken, WebexSupertoken } from '../../src/webexToken.js';
+import { configError } from './support.js';
 
 const NOW = Date.UTC(2025, 0, 1);
 
@@ -19,15 +20,8 @@ afterEach(() => {
 /** The supertoken of a fresh token (one view per token object). */
 const supertokenOf = (token: Token) => WebexSupertoken.of({ ...token });
 
-function refusalOf(credentials: unknown): ConfigError {
-  try {
-    normaliseSeedToken(credentials, NOW);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('expected the credentials to be refused');
-}
+const refusalOf = (credentials: unknown): ConfigError =>
+  configError(() => normaliseSeedToken(credentials, NOW));
 
 describe('the supertoken', () => {
   it('has every field of the token, as own enumerable properties, and no others', () => {
