@@ -17,6 +17,17 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A token with every field a token can have. */
+const EVERY_FIELD: Token = {
+  access_token: 'AT',
+  token_type: 'Bearer',
+  expires: NOW + 60_000,
+  refresh_token: 'RT',
+  refresh_token_expires: NOW + 3_600_000,
+  scope: 'spark:all',
+  id_token: 'ID',
+};
+
 /** The supertoken of a fresh token (one view per token object). */
 const supertokenOf = (token: Token) => WebexSupertoken.of({ ...token });
 
@@ -25,15 +36,7 @@ const refusalOf = (credentials: unknown): ConfigError =>
 
 describe('the supertoken', () => {
   it('has every field of the token, as own enumerable properties, and no others', () => {
-    const supertoken = supertokenOf({
-      access_token: 'AT',
-      token_type: 'Bearer',
-      expires: NOW + 60_000,
-      refresh_token: 'RT',
-      refresh_token_expires: NOW + 3_600_000,
-      scope: 'spark:all',
-      id_token: 'ID',
-    });
+    const supertoken = supertokenOf(EVERY_FIELD);
     expect({ ...supertoken }).toStrictEqual({
       access_token: 'AT',
       token_type: 'Bearer',
@@ -92,15 +95,7 @@ describe('the supertoken', () => {
 describe('toJSON()', () => {
   it('gives every field with the seconds left, for a token that has them all', () => {
     vi.useFakeTimers({ now: NOW });
-    const supertoken = supertokenOf({
-      access_token: 'AT',
-      token_type: 'Bearer',
-      expires: NOW + 60_000,
-      refresh_token: 'RT',
-      refresh_token_expires: NOW + 3_600_000,
-      scope: 'spark:all',
-      id_token: 'ID',
-    });
+    const supertoken = supertokenOf(EVERY_FIELD);
     expect(supertoken.toJSON()).toStrictEqual({
       access_token: 'AT',
       token_type: 'Bearer',
