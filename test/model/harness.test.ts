@@ -12,6 +12,7 @@ import {
   type ModelPath,
   replayPath,
 } from '../../src/testing/index.js';
+import { stateValuesEqual } from '../../src/testing/serialize.js';
 import { maxAttempts, type ThingResult, toyMachine } from './fixtures/toyMachine.js';
 
 type ToySnapshot = SnapshotFrom<typeof toyMachine>;
@@ -323,6 +324,23 @@ describe('replay failures are clear', () => {
     await expect(replayPath(toyMachine, toDone, { actors: ['nope'] })).rejects.toThrow(
       'replayPath: "nope" is not an actor source of the machine (it has: fetchThing, watcher)',
     );
+  });
+});
+
+describe('comparing state values', () => {
+  // How replay tells that the actor went elsewhere than the model said.
+  it.each<[unknown, unknown, boolean]>([
+    ['idle', 'idle', true],
+    [{ auth: { waiting: 'retry' } }, { auth: { waiting: 'retry' } }, true],
+    ['idle', 'loading', false],
+    [{ auth: 'idle' }, { auth: 'busy' }, false],
+    [{ auth: 'idle' }, 'auth', false],
+    ['auth', { auth: 'idle' }, false],
+    [{ auth: 'idle' }, { auth: 'idle', sync: 'on' }, false],
+    [null, {}, false],
+    [{}, null, false],
+  ])('%j and %j are the same: %s', (a, b, same) => {
+    expect(stateValuesEqual(a, b)).toBe(same);
   });
 });
 
