@@ -408,6 +408,7 @@ describe('coverage', () => {
         a: { on: { GO: 'b' } },
         b: {},
         orphan: { on: { BACK: 'a' } },
+        stray: { on: { BACK: 'a' } },
       },
     });
     const partial = createCoverage(unreachable);
@@ -415,10 +416,14 @@ describe('coverage', () => {
       (await replayPath(unreachable, path, { inspect: partial.inspect })).stop();
     }
     const report = partial.report();
-    expect(report.states).toEqual({ covered: 2, total: 3, missing: ['unreach.orphan'] });
-    expect(report.transitions).toEqual({ covered: 1, total: 2, missing: ['unreach.orphan:BACK#0'] });
+    expect(report.states).toEqual({ covered: 2, total: 4, missing: ['unreach.orphan', 'unreach.stray'] });
+    expect(report.transitions).toEqual({
+      covered: 1,
+      total: 3,
+      missing: ['unreach.orphan:BACK#0', 'unreach.stray:BACK#0'],
+    });
     expect(partial.summary('unreach')).toBe(
-      'unreach: states 2/3, transitions 1/2 (missing states: unreach.orphan; missing transitions: unreach.orphan:BACK#0)',
+      'unreach: states 2/4, transitions 1/3 (missing states: unreach.orphan, unreach.stray; missing transitions: unreach.orphan:BACK#0, unreach.stray:BACK#0)',
     );
   });
 });
