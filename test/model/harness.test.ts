@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createMachine, fromPromise, type SnapshotFrom, setup } from 'xstate';
+import { assign, createMachine, type EventObject, fromPromise, type SnapshotFrom, setup } from 'xstate';
 import {
   afterEvent,
   createCoverage,
@@ -12,7 +12,7 @@ import {
   type ModelPath,
   replayPath,
 } from '../../src/testing/index.js';
-import { stateValuesEqual } from '../../src/testing/serialize.js';
+import { serializeEvent, stateValuesEqual } from '../../src/testing/serialize.js';
 import { maxAttempts, type ThingResult, toyMachine } from './fixtures/toyMachine.js';
 
 type ToySnapshot = SnapshotFrom<typeof toyMachine>;
@@ -197,6 +197,50 @@ describe('event cases', () => {
     expect(describePath(paths.find((p) => p.steps.length === 1)!)).toBe('(initial state)');
     const retry = paths.find((p) => p.steps.some((s) => s.event.type.startsWith('xstate.after.')))!;
     expect(describePath(retry)).toContain('after:retryDelay@toy.busy.waiting');
+  });
+});
+
+describe('describePath', () => {
+  const describeEvents = (...events: object[]) =>
+    describePath({
+      steps: [
+        { event: { type: 'xstate.init' } },
+        ...events.map((event) => ({ event: event as EventObject })),
+      ],
+    });
+
+  it('names an actor error by its actor and shows the error by name and message', () => {
+    expect(describeEvents(errorEvent('fetch', new TypeError('boom')))).toBe(
+      'error:fetch{"error":{"error":"TypeError","message":"boom"}}',
+    );
+  });
+
+  it('leaves out payload fields that are undefined', () => {
+    expect(describeEvents({ type: 'PICK', a: undefined, b: 1 })).toBe('PICK{"b":1}');
+    expect(describeEvents({ type: 'PICK', a: undefined })).toBe('PICK');
+  });
+
+  it('cuts a payload longer than 60 characters, and only such a payload', () => {
+    const sixty = `{"q":"${'y'.repeat(52)}"}`;
+    expect(sixty).toHaveLength(60);
+    expect(describeEvents({ type: 'Q', q: 'y'.repeat(52) })).toBe(`Q${sixty}`);
+    expect(describeEvents({ type: 'Q', q: 'y'.repeat(53) })).toBe(`Q{"q":"${'y'.repeat(51)}...`);
+  });
+});
+
+describe('dropPrefixes', () => {
+  it('keeps only the paths that no other path extends, and loses no step', () => {
+    const eventsOf = (path: (typeof paths)[number]) =>
+      path.steps.slice(1).map((step) => serializeEvent(step.event));
+    const isExtendedBy = (long: string[], short: string[]) =>
+      long.length > short.length && short.every((event, i) => long[i] === event);
+    const longest = generatePaths(toyMachine, { events, serializeState, dropPrefixes: true }).map(eventsOf);
+    expect(longest.length).toBeGreaterThan(0);
+    expect(longest.length).toBeLessThan(paths.length);
+    for (const kept of longest) expect(longest.some((other) => isExtendedBy(other, kept))).toBe(false);
+    for (const path of paths.map(eventsOf)) {
+      expect(longest.some((kept) => kept.join() === path.join() || isExtendedBy(kept, path))).toBe(true);
+    }
   });
 });
 
