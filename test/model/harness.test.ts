@@ -441,6 +441,44 @@ describe('real actors', () => {
     expect(replay.invocations.map((i) => i.src)).toEqual(['watcher']);
     replay.stop();
   });
+
+  const found = () => paths.find((p) => p.state.matches('done') && p.steps.length === 3)!;
+  const withFetch = (fetchThing: () => Promise<ThingResult>) => ({
+    provide: {
+      actors: { fetchThing: fromPromise<ThingResult, { query: string; attempt: number }>(fetchThing) },
+    },
+  });
+
+  it('fails clearly when a real actor ends otherwise than the path says', async () => {
+    let fail: (error: Error) => void = () => {};
+    await expect(
+      replayPath(toyMachine, found(), {
+        ...withFetch(() => new Promise((_, reject) => (fail = reject))),
+        beforeStep: (step) => {
+          if (step.event.type === 'xstate.done.actor.fetch') fail(new Error('offline'));
+        },
+      }),
+    ).rejects.toThrow('real actor "fetch" ended "error", the path expects "done"');
+  });
+
+  it('fails clearly when a real actor does not settle', async () => {
+    await expect(
+      replayPath(
+        toyMachine,
+        found(),
+        withFetch(() => new Promise(() => {})),
+      ),
+    ).rejects.toThrow('actor "fetch" is a real actor (not a stand-in) and did not settle');
+  });
+
+  it('refuses a source that is both provided and replaced by a stand-in', async () => {
+    await expect(
+      replayPath(toyMachine, found(), {
+        ...withFetch(() => new Promise(() => {})),
+        actors: ['fetchThing'],
+      }),
+    ).rejects.toThrow('replayPath: actor source "fetchThing" is both provided and replaced by a stand-in');
+  });
 });
 
 describe('coverage', () => {
