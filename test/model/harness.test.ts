@@ -189,6 +189,29 @@ describe('event cases', () => {
     });
   });
 
+  it('gives an invoke without output cases one done event, once, when its state handles it', () => {
+    const machine = setup({ actors: { load: fromPromise(async () => 1) } }).createMachine({
+      id: 'm',
+      type: 'parallel',
+      states: {
+        a: {
+          invoke: { id: 'load', src: 'load', onDone: '.ok' },
+          initial: 'wait',
+          states: { wait: {}, ok: {} },
+        },
+        b: { initial: 'wait', states: { wait: { on: { PING: 'wait' } } } },
+        c: { initial: 'wait', states: { wait: { on: { PING: 'wait' } } } },
+      },
+    });
+    const [start] = generatePaths(machine, { events: createEventCases(), strategy: 'shortest' });
+    // PING is handled by two regions, and also listed twice by the test: it is still one case.
+    const user = () => [{ type: 'PING' }, { type: 'PING' }];
+    expect(createEventCases({ user })(start!.state)).toEqual([
+      { type: 'PING' },
+      doneEvent('load', undefined),
+    ]);
+  });
+
   it('describes paths in one line', () => {
     const path = paths.find((p) => p.state.matches('done') && p.steps.length === 3)!;
     expect(describePath(path)).toBe(
