@@ -243,11 +243,24 @@ describe('describePath', () => {
     expect(describeEvents({ type: 'PICK', a: undefined })).toBe('PICK');
   });
 
+  it('takes a path with or without its initial step, and an empty one', () => {
+    expect(describePath({ steps: [{ event: { type: 'A' } }] })).toBe('A');
+    expect(describePath({ steps: [] })).toBe('(initial state)');
+  });
+
   it('cuts a payload longer than 60 characters, and only such a payload', () => {
     const sixty = `{"q":"${'y'.repeat(52)}"}`;
     expect(sixty).toHaveLength(60);
     expect(describeEvents({ type: 'Q', q: 'y'.repeat(52) })).toBe(`Q${sixty}`);
     expect(describeEvents({ type: 'Q', q: 'y'.repeat(53) })).toBe(`Q{"q":"${'y'.repeat(51)}...`);
+  });
+});
+
+describe('limit', () => {
+  it('stops a search that would visit more states than the limit, saying so', () => {
+    expect(() => generatePaths(toyMachine, { events, serializeState, limit: 2 })).toThrow(
+      'Traversal limit exceeded',
+    );
   });
 });
 
@@ -337,7 +350,8 @@ describe('path strategies', () => {
     const options = { events: [{ type: 'A' }, { type: 'B' }, { type: 'GO' }] } as const;
     // Keyed on the value alone, `mid` after A and `mid` after B are one vertex, but GO tells them apart.
     expect(() => generatePaths(flagged, options)).toThrow(
-      /after step 2 of "B → GO" the graph holds "yes" active but the machine reaches "no" active: serializeState merges/,
+      'generatePaths: after step 2 of "B → GO" the graph holds "yes" active but the machine reaches "no" active: ' +
+        'serializeState merges snapshots that behave differently; add the distinguishing (bounded) context to it',
     );
     const exact = generatePaths(flagged, {
       ...options,
