@@ -37,15 +37,7 @@ const refusalOf = (credentials: unknown): ConfigError =>
 describe('the supertoken', () => {
   it('has every field of the token, as own enumerable properties, and no others', () => {
     const supertoken = supertokenOf(EVERY_FIELD);
-    expect({ ...supertoken }).toStrictEqual({
-      access_token: 'AT',
-      token_type: 'Bearer',
-      expires: NOW + 60_000,
-      refresh_token: 'RT',
-      refresh_token_expires: NOW + 3_600_000,
-      scope: 'spark:all',
-      id_token: 'ID',
-    });
+    expect({ ...supertoken }).toStrictEqual(EVERY_FIELD);
     expect(Object.keys(supertokenOf({ access_token: 'AT', token_type: 'Bearer' }))).toStrictEqual([
       'access_token',
       'token_type',
