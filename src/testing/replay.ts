@@ -138,6 +138,7 @@ export async function replayPath<TMachine extends AnyStateMachine>(
   actor.on('*', (event: EventObject) => {
     emitted.push(event);
   });
+  // Set only when the actor itself fails (an action or guard threw); its status is then 'error'.
   let failure: { error: unknown } | undefined;
   actor.subscribe({
     error: (error) => {
@@ -217,7 +218,7 @@ export async function replayPath<TMachine extends AnyStateMachine>(
       const expected = step.state as AnyMachineSnapshot;
       const actual = actor.getSnapshot() as AnyMachineSnapshot;
       if (!stateValuesEqual(expected.value, actual.value) || expected.status !== actual.status) {
-        const cause = failure && actual.status === 'error' ? ` (actor error: ${String(failure.error)})` : '';
+        const cause = failure ? ` (actor error: ${String(failure.error)})` : '';
         throw new Error(
           `${where(index, step.event)}: expected ${JSON.stringify(expected.value)} (${expected.status}) ` +
             `but the actor is in ${JSON.stringify(actual.value)} (${actual.status})${cause}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createMachine, type EventObject, fromPromise, type SnapshotFrom, setup } from 'xstate';
+import { assign, createMachine, type EventObject, emit, fromPromise, type SnapshotFrom, setup } from 'xstate';
 import {
   afterEvent,
   createCoverage,
@@ -401,6 +401,49 @@ describe('replay failures are clear', () => {
     );
   });
 
+  it('lists the timers that are pending when the path fires another one', async () => {
+    const waiting = paths.find((p) => p.state.matches({ busy: 'waiting' }))!;
+    const wrong: ToyPath = {
+      ...waiting,
+      steps: [
+        ...waiting.steps,
+        { event: afterEvent('otherDelay', 'toy.busy.waiting'), state: waiting.state },
+      ],
+    };
+    await expect(replayPath(toyMachine, wrong)).rejects.toThrow(
+      /no timer is scheduled for this event \(pending: xstate\.after\.retryDelay\.toy\.busy\.waiting\)$/,
+    );
+  });
+
+  it('says why when the actor itself failed (a guard threw), and keeps the error as the cause', async () => {
+    const broken = toyMachine.provide({
+      guards: {
+        hasQuery: () => {
+          throw new Error('guard exploded');
+        },
+      },
+    });
+    const failure = await replayPath(broken, toDone).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(
+      /^replayPath: step 1 \(SEARCH\) .*but the actor is in "idle" \(error\) \(actor error: Error: .*guard exploded.*\)$/s,
+    );
+    expect(String((failure as Error).cause)).toContain('guard exploded');
+  });
+
+  it('gives no cause when the actor is healthy and only went elsewhere', async () => {
+    const last = toDone.steps.length - 1;
+    const tampered: ToyPath = {
+      ...toDone,
+      steps: toDone.steps.map((step, i) =>
+        i === last ? { ...step, state: { ...step.state, value: 'failed' } } : step,
+      ),
+    };
+    const failure = (await replayPath(toyMachine, tampered).catch((error: unknown) => error)) as Error;
+    expect(failure.message).not.toContain('actor error');
+    expect(failure.cause).toBeUndefined();
+  });
+
   it('rejects unknown actor sources', async () => {
     await expect(replayPath(toyMachine, toDone, { actors: ['nope'] })).rejects.toThrow(
       'replayPath: "nope" is not an actor source of the machine (it has: fetchThing, watcher)',
@@ -450,6 +493,64 @@ describe('manual clock', () => {
   });
 });
 
+describe('steps and hooks', () => {
+  const bootMachine = setup({
+    types: { emitted: {} as { type: 'booted' } | { type: 'loaded' } },
+    actors: { load: fromPromise<string>(async () => 'never called: replaced by a stand-in') },
+  }).createMachine({
+    id: 'boot',
+    initial: 'loading',
+    entry: emit({ type: 'booted' }),
+    states: {
+      loading: {
+        invoke: { id: 'load', src: 'load', onDone: { target: 'ready', actions: emit({ type: 'loaded' }) } },
+      },
+      ready: { type: 'final' },
+    },
+  });
+  const [bootPath] = generatePaths(bootMachine, { events: createEventCases(), strategy: 'shortest' }).filter(
+    (p) => p.state.matches('ready'),
+  );
+
+  it('gives the initial step what starting the actor emitted and invoked, and calls beforeStep only for later steps', async () => {
+    const seen: { index: number; emitted: string[]; invoked: string[] }[] = [];
+    const before: number[] = [];
+    const replay = await replayPath(bootMachine, bootPath!, {
+      beforeStep: (step) => {
+        before.push(step.index);
+      },
+      onStep: (step) => {
+        seen.push({
+          index: step.index,
+          emitted: step.emitted.map((event) => event.type),
+          invoked: step.invocations.map((invocation) => invocation.src),
+        });
+      },
+    });
+    expect(seen).toEqual([
+      { index: 0, emitted: ['booted'], invoked: ['load'] },
+      { index: 1, emitted: ['loaded'], invoked: [] },
+    ]);
+    expect(before).toEqual([1]);
+    replay.stop();
+  });
+
+  it('waits for an asynchronous beforeStep before performing the step', async () => {
+    const log: string[] = [];
+    const replay = await replayPath(bootMachine, bootPath!, {
+      beforeStep: async (step) => {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        log.push(`before ${step.index}`);
+      },
+      onStep: (step) => {
+        log.push(`step ${step.index}`);
+      },
+    });
+    expect(log).toEqual(['step 0', 'before 1', 'step 1']);
+    replay.stop();
+  });
+});
+
 describe('real actors', () => {
   it('waits for a provided (real) actor instead of settling a stand-in', async () => {
     let answer: ((result: ThingResult) => void) | undefined;
@@ -496,6 +597,21 @@ describe('real actors', () => {
         },
       }),
     ).rejects.toThrow('real actor "fetch" ended "error", the path expects "done"');
+  });
+
+  it('accepts a real actor that fails where the path expects it to fail', async () => {
+    const offline = paths.find(
+      (p) => describePath(p) === 'SEARCH{"query":"cats"} → error:fetch{"error":"offline"}',
+    )!;
+    let fail: (error: unknown) => void = () => {};
+    const replay = await replayPath(toyMachine, offline, {
+      ...withFetch(() => new Promise((_, reject) => (fail = reject))),
+      beforeStep: (step) => {
+        if (step.event.type === 'xstate.error.actor.fetch') fail('offline');
+      },
+    });
+    expect(replay.actor.getSnapshot().value).toEqual({ busy: 'waiting' });
+    replay.stop();
   });
 
   it('fails clearly when a real actor does not settle', async () => {
