@@ -194,7 +194,6 @@ function checkFunction(config: Record<string, unknown>, field: string): void {
 function resolveProfile(value: unknown): Profile {
   if (value === undefined) return rfcProfile;
   if (value === 'rfc' || value === 'webex') return profiles[value];
-  if (typeof value === 'string') throw new ConfigError('profile', `must be 'rfc', 'webex' or an object`);
   if (!isRecord(value)) throw new ConfigError('profile', `must be 'rfc', 'webex' or an object`);
   const custom = value as Partial<Profile>;
   return {
@@ -300,11 +299,10 @@ export function resolveConfig(config: AuthorizationConfig, inBrowser: boolean): 
   for (const field of ['collectPreauthCatalog', 'transformVerificationUri', 'fetch'])
     checkFunction(raw, field);
   if (raw.storage !== undefined) {
-    const storage = raw.storage as Record<string, unknown>;
-    if (!isRecord(storage) && typeof storage !== 'object')
-      throw new ConfigError('storage', 'must be a Storage');
+    const storage = raw.storage;
+    if (!isRecord(storage)) throw new ConfigError('storage', 'must be a Storage');
     for (const method of ['getItem', 'setItem', 'removeItem']) {
-      if (typeof storage?.[method] !== 'function') {
+      if (typeof storage[method] !== 'function') {
         throw new ConfigError('storage', `must implement ${method}() like sessionStorage`);
       }
     }

@@ -58,11 +58,9 @@ function isObjectLike(value: unknown): value is object {
 }
 
 function isSearchParams(value: object): value is URLSearchParams {
-  // The tag check also recognises a URLSearchParams from another realm (an iframe, or jsdom vs Node).
-  return (
-    (typeof URLSearchParams === 'function' && value instanceof URLSearchParams) ||
-    Object.prototype.toString.call(value) === '[object URLSearchParams]'
-  );
+  // By tag rather than `instanceof`, so a URLSearchParams from another realm (an iframe, or jsdom
+  // vs Node) is recognised too.
+  return Object.prototype.toString.call(value) === '[object URLSearchParams]';
 }
 
 function readStringField(source: object, key: keyof OAuthErrorBody): string | undefined {
@@ -78,7 +76,7 @@ function readStringField(source: object, key: keyof OAuthErrorBody): string | un
 function selectBodySource(input: unknown): object | undefined {
   try {
     if (!isObjectLike(input)) return undefined;
-    if (isSearchParams(input)) return input;
+    // A URLSearchParams has no `body` property, so it is its own source.
     const body = (input as Record<string, unknown>).body;
     return isObjectLike(body) ? body : input;
   } catch {
@@ -193,8 +191,8 @@ const classByCode: ReadonlyMap<string, OAuthErrorClass> = new Map<string, OAuthE
  * gives {@link OAuthError}, so the result is always a constructor.
  */
 function select(code: unknown): OAuthErrorClass {
-  if (typeof code !== 'string') return OAuthError;
-  return classByCode.get(code) ?? OAuthError;
+  // A lookup by identity: a non-string finds nothing.
+  return classByCode.get(code as string) ?? OAuthError;
 }
 
 /**

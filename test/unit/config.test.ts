@@ -36,111 +36,296 @@ function configErrorOf(config: unknown, inBrowser = true): ConfigError {
 describe('resolveConfig: every bad field is named', () => {
   const { clientId: _omitClientId, ...withoutClientId } = base;
   const { redirectUri: _omitRedirectUri, ...withoutRedirectUri } = base;
-  const cases: Array<{ name: string; config: Record<string, unknown>; field: string }> = [
-    { name: 'clientId missing', config: withoutClientId, field: 'clientId' },
-    { name: 'clientId empty', config: { ...base, clientId: '' }, field: 'clientId' },
-    { name: 'clientId not a string', config: { ...base, clientId: 42 }, field: 'clientId' },
-    { name: 'redirectUri missing', config: withoutRedirectUri, field: 'redirectUri' },
-    { name: 'redirectUri relative', config: { ...base, redirectUri: '/cb' }, field: 'redirectUri' },
-    { name: 'scope an array', config: { ...base, scope: ['openid', 'email'] }, field: 'scope' },
-    { name: 'scope a number', config: { ...base, scope: 42 }, field: 'scope' },
+  const cases: Array<{ name: string; config: Record<string, unknown>; field: string; reason: string }> = [
+    {
+      name: 'clientId missing',
+      config: withoutClientId,
+      field: 'clientId',
+      reason: 'is required and must be a non-empty string',
+    },
+    {
+      name: 'clientId empty',
+      config: { ...base, clientId: '' },
+      field: 'clientId',
+      reason: 'is required and must be a non-empty string',
+    },
+    {
+      name: 'clientId not a string',
+      config: { ...base, clientId: 42 },
+      field: 'clientId',
+      reason: 'is required and must be a non-empty string',
+    },
+    {
+      name: 'redirectUri missing',
+      config: withoutRedirectUri,
+      field: 'redirectUri',
+      reason: 'is required and must be an absolute URL',
+    },
+    {
+      name: 'redirectUri relative',
+      config: { ...base, redirectUri: '/cb' },
+      field: 'redirectUri',
+      reason: 'is required and must be an absolute URL',
+    },
+    {
+      name: 'scope an array',
+      config: { ...base, scope: ['openid', 'email'] },
+      field: 'scope',
+      reason: 'must be a space-separated string',
+    },
+    {
+      name: 'scope a number',
+      config: { ...base, scope: 42 },
+      field: 'scope',
+      reason: 'must be a space-separated string',
+    },
     {
       name: 'issuer http on a public host',
       config: { ...base, issuer: 'http://as.example' },
       field: 'issuer',
+      reason: 'must use https: (http: is only allowed on loopback addresses)',
     },
     {
       name: 'issuer http on a host that only starts like loopback',
       config: { ...base, issuer: 'http://127.0.0.1.nip.io' },
       field: 'issuer',
+      reason: 'must use https:',
     },
     {
       name: 'issuer http on a host that only starts with localhost',
       config: { ...base, issuer: 'http://localhost.evil.example' },
       field: 'issuer',
+      reason: 'must use https:',
     },
-    { name: 'issuer not a URL', config: { ...base, issuer: 'as.example' }, field: 'issuer' },
+    {
+      name: 'issuer not a URL',
+      config: { ...base, issuer: 'as.example' },
+      field: 'issuer',
+      reason: 'must be an absolute URL',
+    },
     {
       name: 'endpoints.token with ftp:',
       config: { ...base, endpoints: { ...base.endpoints, token: 'ftp://as.example/token' } },
       field: 'endpoints.token',
+      reason: 'must use https:',
     },
     {
       name: 'endpoints.authorization over http on a public host',
       config: { ...base, endpoints: { ...base.endpoints, authorization: 'http://as.example/authorize' } },
       field: 'endpoints.authorization',
+      reason: 'must use https:',
     },
     {
       name: 'endpoints.revocation empty',
       config: { ...base, endpoints: { ...base.endpoints, revocation: '' } },
       field: 'endpoints.revocation',
+      reason: 'must be an absolute URL string',
     },
     {
       name: 'an unknown endpoint name',
       config: { ...base, endpoints: { ...base.endpoints, userinfo: `${AS}/userinfo` } },
       field: 'endpoints.userinfo',
+      reason:
+        'is not a known endpoint (authorization, token, deviceAuthorization, deviceToken, revocation, endSession)',
     },
-    { name: 'endpoints not an object', config: { ...base, endpoints: `${AS}/token` }, field: 'endpoints' },
-    { name: 'popup.width negative', config: { ...base, popup: { width: -600 } }, field: 'popup.width' },
-    { name: 'popup.height zero', config: { ...base, popup: { height: 0 } }, field: 'popup.height' },
+    {
+      name: 'endpoints not an object',
+      config: { ...base, endpoints: `${AS}/token` },
+      field: 'endpoints',
+      reason: 'must be an object',
+    },
+    {
+      name: 'popup.width negative',
+      config: { ...base, popup: { width: -600 } },
+      field: 'popup.width',
+      reason: 'must be a positive number',
+    },
+    {
+      name: 'popup.height zero',
+      config: { ...base, popup: { height: 0 } },
+      field: 'popup.height',
+      reason: 'must be a positive number',
+    },
     {
       name: 'popup.timeout NaN',
       config: { ...base, popup: { timeout: Number.NaN } },
       field: 'popup.timeout',
+      reason: 'must be a positive number',
     },
-    { name: 'popup.width a string', config: { ...base, popup: { width: '600' } }, field: 'popup.width' },
-    { name: 'popup not an object', config: { ...base, popup: 'large' }, field: 'popup' },
+    {
+      name: 'popup.width a string',
+      config: { ...base, popup: { width: '600' } },
+      field: 'popup.width',
+      reason: 'must be a positive number',
+    },
+    {
+      name: 'popup not an object',
+      config: { ...base, popup: 'large' },
+      field: 'popup',
+      reason: 'must be an object',
+    },
     {
       name: 'popup.closedGrace zero',
       config: { ...base, popup: { closedGrace: 0 } },
       field: 'popup.closedGrace',
+      reason: 'must be a positive number',
     },
-    { name: 'requestTimeout zero', config: { ...base, requestTimeout: 0 }, field: 'requestTimeout' },
-    { name: 'requestTimeout negative', config: { ...base, requestTimeout: -1 }, field: 'requestTimeout' },
+    {
+      name: 'requestTimeout zero',
+      config: { ...base, requestTimeout: 0 },
+      field: 'requestTimeout',
+      reason: 'must be a positive number of milliseconds',
+    },
+    {
+      name: 'requestTimeout negative',
+      config: { ...base, requestTimeout: -1 },
+      field: 'requestTimeout',
+      reason: 'must be a positive number of milliseconds',
+    },
     {
       name: 'requestTimeout Infinity',
       config: { ...base, requestTimeout: Number.POSITIVE_INFINITY },
       field: 'requestTimeout',
+      reason: 'must be a positive number of milliseconds',
     },
-    { name: 'requestTimeout a string', config: { ...base, requestTimeout: '30s' }, field: 'requestTimeout' },
+    {
+      name: 'requestTimeout a string',
+      config: { ...base, requestTimeout: '30s' },
+      field: 'requestTimeout',
+      reason: 'must be a positive number of milliseconds',
+    },
     {
       name: 'requestTimeout beyond the timer limit (setTimeout would fire at once)',
       config: { ...base, requestTimeout: 2 ** 31 },
       field: 'requestTimeout',
+      reason: 'must be at most 2147483647 ms (the timer limit)',
     },
     {
       name: 'storage without setItem',
       config: { ...base, storage: { getItem: () => null, removeItem: () => {} } },
       field: 'storage',
+      reason: 'must implement setItem() like sessionStorage',
     },
-    { name: 'storage a string', config: { ...base, storage: 'session' }, field: 'storage' },
-    { name: 'storage null', config: { ...base, storage: null }, field: 'storage' },
+    {
+      name: 'storage a string',
+      config: { ...base, storage: 'session' },
+      field: 'storage',
+      reason: 'must be a Storage',
+    },
+    {
+      name: 'storage null',
+      config: { ...base, storage: null },
+      field: 'storage',
+      reason: 'must be a Storage',
+    },
     {
       name: 'collectPreauthCatalog not a function',
       config: { ...base, collectPreauthCatalog: { emailhash: 'x' } },
       field: 'collectPreauthCatalog',
+      reason: 'must be a function',
     },
     {
       name: 'transformVerificationUri not a function',
       config: { ...base, transformVerificationUri: 'https://web.webex.com' },
       field: 'transformVerificationUri',
+      reason: 'must be a function',
     },
-    { name: 'fetch not a function', config: { ...base, fetch: {} }, field: 'fetch' },
-    { name: 'inspect a string', config: { ...base, inspect: 'console' }, field: 'inspect' },
-    { name: "profile 'nope'", config: { ...base, profile: 'nope' }, field: 'profile' },
-    { name: 'profile a number', config: { ...base, profile: 1 }, field: 'profile' },
+    {
+      name: 'fetch not a function',
+      config: { ...base, fetch: {} },
+      field: 'fetch',
+      reason: 'must be a function',
+    },
+    {
+      name: 'inspect a string',
+      config: { ...base, inspect: 'console' },
+      field: 'inspect',
+      reason: 'must be an inspection observer or function',
+    },
+    {
+      name: "profile 'nope'",
+      config: { ...base, profile: 'nope' },
+      field: 'profile',
+      reason: "must be 'rfc', 'webex' or an object",
+    },
+    {
+      name: 'profile a number',
+      config: { ...base, profile: 1 },
+      field: 'profile',
+      reason: "must be 'rfc', 'webex' or an object",
+    },
     {
       name: 'oauthHelperUrl over http on a public host',
       config: { ...base, profile: 'webex', oauthHelperUrl: 'http://helper.example' },
       field: 'oauthHelperUrl',
+      reason: 'must use https:',
     },
-    { name: 'clientSecret empty', config: { ...base, clientSecret: '' }, field: 'clientSecret' },
+    {
+      name: 'clientSecret empty',
+      config: { ...base, clientSecret: '' },
+      field: 'clientSecret',
+      reason: 'must be a non-empty string',
+    },
+    {
+      name: 'redirectUri a URL object',
+      config: { ...base, redirectUri: new URL('https://app.example/cb') },
+      field: 'redirectUri',
+      reason: 'is required and must be an absolute URL',
+    },
+    {
+      name: 'endpoints.token a number',
+      config: { ...base, endpoints: { ...base.endpoints, token: 443 } },
+      field: 'endpoints.token',
+      reason: 'must be an absolute URL string',
+    },
+    {
+      name: 'endpoints.token ftp: on loopback',
+      config: { ...base, endpoints: { ...base.endpoints, token: 'ftp://localhost/token' } },
+      field: 'endpoints.token',
+      reason: 'must use https:',
+    },
+    {
+      name: 'endpoints a function',
+      config: { ...base, endpoints: () => `${AS}/token` },
+      field: 'endpoints',
+      reason: 'must be an object',
+    },
+    {
+      name: 'popup a function',
+      config: { ...base, popup: () => ({ width: 600 }) },
+      field: 'popup',
+      reason: 'must be an object',
+    },
+    {
+      name: 'requestTimeout NaN',
+      config: { ...base, requestTimeout: Number.NaN },
+      field: 'requestTimeout',
+      reason: 'must be a positive number of milliseconds',
+    },
+    {
+      name: 'storage an array',
+      config: { ...base, storage: [] },
+      field: 'storage',
+      reason: 'must be a Storage',
+    },
+    {
+      name: 'oauthHelperUrl with the rfc profile',
+      config: { ...base, oauthHelperUrl: 'https://oauth-helper.example' },
+      field: 'oauthHelperUrl',
+      reason: "has no meaning for the 'rfc' profile (use 'webex')",
+    },
+    {
+      name: 'config not an object',
+      config: 'client-1' as unknown as Record<string, unknown>,
+      field: 'config',
+      reason: 'must be an object',
+    },
   ];
 
-  it.each(cases)('$name → ConfigError naming $field', ({ config, field }) => {
+  it.each(cases)('$name → ConfigError naming $field and saying why', ({ config, field, reason }) => {
     const error = configErrorOf(config, false);
     expect(error.field).toBe(field);
-    expect(error.message).toContain(`"${field}"`);
+    expect(error.message).toContain(`Invalid config "${field}": ${reason}`);
     expect(error.name).toBe('ConfigError');
     expect(error.code).toBe('invalid_config');
   });
@@ -160,6 +345,7 @@ describe('resolveConfig: loopback http', () => {
   it.each([
     'http://127.0.0.1:4000',
     'http://127.0.0.1',
+    'http://127.10.200.3:4000',
     'http://localhost:8080/realms/dev',
     'http://[::1]:9000',
   ])('accepts %s as issuer and endpoints', (origin) => {
@@ -222,6 +408,9 @@ describe('resolveConfig: endpoints', () => {
   it('requires an authorization endpoint when there is no issuer', () => {
     const error = configErrorOf({ ...base, endpoints: { token: `${AS}/token` } });
     expect(error.field).toBe('endpoints.authorization');
+    expect(error.message).toBe(
+      'Invalid config "endpoints.authorization": is required when no issuer is given to discover it from',
+    );
   });
 
   it('requires a token endpoint when there is no issuer', () => {
@@ -282,6 +471,12 @@ describe('resolveConfig: endpoints', () => {
     expect(server.authorizationEndpoint).toBe(`${AS}/authorize`);
   });
 
+  it('ignores an endpoint given as undefined, as if it were left out', () => {
+    const resolved = resolve({ ...base, endpoints: { ...base.endpoints, revocation: undefined } });
+    expect(resolved.endpoints).toEqual(base.endpoints);
+    expect('revocation' in resolved.endpoints).toBe(false);
+  });
+
   it('polls the token endpoint for device tokens unless told otherwise', async () => {
     const server = await resolveServer(resolve(base), testRuntime());
     expect(server.deviceTokenEndpoint).toBe(`${AS}/token`);
@@ -300,6 +495,7 @@ describe('resolveConfig: oauthHelperUrl (webex profile)', () => {
       profile: 'webex',
       oauthHelperUrl: helper,
     });
+    expect(resolved.oauthHelperUrl).toBe(expected);
     expect(resolved.endpoints.deviceAuthorization).toBe(`${expected}/actions/device/authorize`);
     expect(resolved.endpoints.deviceToken).toBe(`${expected}/actions/device/token`);
     const server = await resolveServer(resolved, testRuntime());
@@ -382,6 +578,13 @@ describe('resolveConfig: what passes through', () => {
       timeoutMs: 1_000,
       closedGraceMs: 60_000,
     });
+  });
+
+  it('refreshes ahead on a timer in a browser only, unless refreshAhead says otherwise', () => {
+    expect(resolve(base, true).refreshAhead).toBe(true);
+    expect(resolve(base, false).refreshAhead).toBe(false);
+    expect(resolve({ ...base, refreshAhead: false }, true).refreshAhead).toBe(false);
+    expect(resolve({ ...base, refreshAhead: true }, false).refreshAhead).toBe(true);
   });
 
   it('limits each request to 30 s unless requestTimeout says otherwise', () => {

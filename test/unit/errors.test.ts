@@ -18,6 +18,7 @@ import {
   PopupBlockedError,
   PopupClosedError,
   PopupTimeoutError,
+  ProtocolError,
   RequestTimeoutError,
   StateDecodeError,
   TransactionMissingError,
@@ -69,6 +70,16 @@ describe('OAuthError', () => {
     expect(err.error).toBe('access_denied');
     expect(err.message).toBe('User said no');
     expect(err.errorUri).toBeUndefined();
+  });
+
+  it('reads a URLSearchParams from another realm (an iframe, jsdom) by its tag', () => {
+    const foreign = {
+      [Symbol.toStringTag]: 'URLSearchParams',
+      get: (name: string) => ({ error: 'access_denied', error_description: 'No' })[name] ?? null,
+    };
+    const err = new OAuthError(foreign as never);
+    expect(err.error).toBe('access_denied');
+    expect(err.message).toBe('No');
   });
 
   it('accepts a null-prototype object (what Node url.parse returns) without throwing', () => {
@@ -214,6 +225,7 @@ describe('library errors', () => {
     [new InvalidOptionError('state', 'must be an object'), 'InvalidOptionError', 'invalid_option'],
     [new NetworkError({ cause: new TypeError(secret) }), 'NetworkError', 'network_error'],
     [new RequestTimeoutError(30_000, { cause: new Error(secret) }), 'RequestTimeoutError', 'request_timeout'],
+    [new ProtocolError('The token response has no access_token', 200), 'ProtocolError', 'protocol_error'],
   ];
 
   it.each(cases)('%s has an explicit name, a code and a message', (err, name, code) => {
@@ -253,9 +265,24 @@ describe('library errors', () => {
   });
 
   it('StateDecodeError says which step failed', () => {
-    const err = new StateDecodeError({ reason: 'not_json' });
-    expect(err.reason).toBe('not_json');
-    expect(err.message).toMatch(/JSON/);
+    const messages = {
+      not_base64url: 'The OAuth state parameter is not valid base64url',
+      not_utf8: 'The OAuth state parameter is not valid UTF-8',
+      not_json: 'The OAuth state parameter is not valid JSON',
+      not_object: 'The OAuth state parameter is not a JSON object',
+    } as const;
+    for (const [reason, message] of Object.entries(messages)) {
+      const err = new StateDecodeError({ reason: reason as keyof typeof messages });
+      expect(err.reason).toBe(reason);
+      expect(err.message).toBe(message);
+    }
     expect(new StateDecodeError().reason).toBeUndefined();
+    expect(new StateDecodeError().message).toBe('The OAuth state parameter could not be decoded');
+  });
+
+  it('StateDecodeError keeps a cause only when given one', () => {
+    const cause = new RangeError('bad byte');
+    expect(new StateDecodeError({ reason: 'not_utf8', cause }).cause).toBe(cause);
+    expect('cause' in new StateDecodeError({ reason: 'not_utf8' })).toBe(false);
   });
 });
