@@ -57,11 +57,14 @@ export function eventLabel(eventType: string, source: AnyStateNode): string {
   return eventType;
 }
 
-/** The guard's name: a string, a `{ type }` object or a named function (`inline` when anonymous). */
+/**
+ * The guard's name: a string, a `{ type }` object or a named function (`inline` when anonymous). An
+ * arrow written as `guard: () => …` is named `guard` by JavaScript itself, so it is inline too.
+ */
 function guardName(guard: unknown): string | undefined {
   if (guard === undefined || guard === null) return undefined;
   if (typeof guard === 'string') return guard;
-  if (typeof guard === 'function') return guard.name || 'inline';
+  if (typeof guard === 'function') return guard.name && guard.name !== 'guard' ? guard.name : 'inline';
   if (typeof guard === 'object' && 'type' in guard && typeof guard.type === 'string') return guard.type;
   return 'inline';
 }
@@ -162,7 +165,7 @@ function renderState(
       body.push(...renderState(child, placed, inner));
     });
   } else {
-    for (const initial of node.initial?.target ?? []) body.push(`${inner}[*] --> ${mermaidId(initial)}`);
+    for (const initial of node.initial.target) body.push(`${inner}[*] --> ${mermaidId(initial)}`);
     for (const child of children) body.push(...renderState(child, placed, inner));
     for (const child of children) {
       if (child.type === 'final') body.push(`${inner}${mermaidId(child)} --> [*]`);

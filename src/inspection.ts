@@ -10,7 +10,8 @@
  *   (§4.1.2), the verifier (RFC 7636 §4.1), `state` and CSRF tokens, device codes (RFC 8628 §3.2),
  *   client secrets, popup relay ids;
  * - inside any string that is a URL, the values of those parameters in its query and fragment
- *   (a callback URL, a login URL with `state`, an implicit-grant fragment);
+ *   (a callback URL, a login URL with `state`, an implicit-grant fragment), and in a form-encoded
+ *   string (a token request body);
  * - `Bearer …` and `Basic …` credentials inside strings (RFC 6750 §2.1, RFC 7617), as in an
  *   `Authorization` header value.
  * Errors become `{ name, message }` (messages never carry secrets), functions and actor
@@ -134,20 +135,19 @@ function isActorRef(value: object): value is { id: string } {
 
 const CREDENTIALS = /\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]{8,}=*/g;
 
-/** Redacts secret parameters of a URL-shaped string and `Bearer`/`Basic` credentials. */
+/** Redacts secret parameters of a URL-shaped or form-encoded string and `Bearer`/`Basic` credentials. */
 function redactString(value: string, keys: ReadonlySet<string>): string {
   const withoutCredentials = value.replace(CREDENTIALS, (_match, scheme: string) => `${scheme} ${REDACTED}`);
-  if (!/[?#]/.test(withoutCredentials)) return withoutCredentials;
-  return redactUrlParameters(withoutCredentials, keys);
+  return redactParameters(withoutCredentials, keys);
 }
 
 /**
- * Replaces the values of secret parameters in the query and the fragment of a URL (or of a bare
- * `?a=b`/`#a=b` string), keeping every other byte as it was, so the inspector still shows which
- * parameters were there.
+ * Replaces the values of secret parameters in the query and the fragment of a URL, or in a
+ * form-encoded string such as a token request body (`grant_type=…&code=…`), keeping every other
+ * byte as it was, so the inspector still shows which parameters were there.
  */
-function redactUrlParameters(value: string, keys: ReadonlySet<string>): string {
-  return value.replace(/([?#&])([^=&#?\s]+)=([^&#\s]*)/g, (match, separator: string, name: string) => {
+function redactParameters(value: string, keys: ReadonlySet<string>): string {
+  return value.replace(/(^|[?#&])([^=&#?\s]+)=([^&#\s]*)/g, (match, separator: string, name: string) => {
     let decoded = name;
     try {
       decoded = decodeURIComponent(name.replace(/\+/g, ' '));
