@@ -440,7 +440,7 @@ describe('replay failures are clear', () => {
       ),
     };
     const failure = (await replayPath(toyMachine, tampered).catch((error: unknown) => error)) as Error;
-    expect(failure.message).not.toContain('actor error');
+    expect(failure.message).toMatch(/but the actor is in "done" \(done\)$/);
     expect(failure.cause).toBeUndefined();
   });
 
@@ -469,15 +469,16 @@ describe('comparing state values', () => {
 });
 
 describe('manual clock', () => {
+  const twin = createMachine({
+    id: 'twin',
+    type: 'parallel',
+    states: {
+      a: { initial: 'wait', states: { wait: { after: { 1000: 'over' } }, over: {} } },
+      b: { initial: 'wait', states: { wait: { after: { 1000: 'over' } }, over: {} } },
+    },
+  });
+
   it('fires exactly the timer of the path event, not another one with the same delay', async () => {
-    const twin = createMachine({
-      id: 'twin',
-      type: 'parallel',
-      states: {
-        a: { initial: 'wait', states: { wait: { after: { 1000: 'over' } }, over: {} } },
-        b: { initial: 'wait', states: { wait: { after: { 1000: 'over' } }, over: {} } },
-      },
-    });
     const [path] = generatePaths(twin, {
       events: createEventCases(),
       strategy: 'shortest',
@@ -490,6 +491,17 @@ describe('manual clock', () => {
     ]);
     replay.stop();
     expect(replay.pendingTimers()).toEqual([]);
+  });
+
+  it('lists every pending timer when the path fires one that is not scheduled', async () => {
+    const [initial] = generatePaths(twin, { events: createEventCases(), strategy: 'shortest' })[0]!.steps;
+    const wrong = {
+      state: initial!.state,
+      steps: [initial!, { event: afterEvent(500, 'twin.a.wait'), state: initial!.state }],
+    };
+    await expect(replayPath(twin, wrong as ModelPath<typeof twin>)).rejects.toThrow(
+      '(pending: xstate.after.1000.twin.a.wait, xstate.after.1000.twin.b.wait)',
+    );
   });
 });
 
