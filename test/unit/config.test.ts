@@ -369,7 +369,9 @@ describe('resolveConfig: client secret', () => {
   it('is refused in a browser, naming the field but never the value', () => {
     const error = configErrorOf({ ...base, clientSecret: SECRET }, true);
     expect(error.field).toBe('clientSecret');
-    expect(error.message).toContain('"clientSecret"');
+    expect(error.message).toBe(
+      'Invalid config "clientSecret": must not be used in a browser, where every user can read it; browser clients are public and use PKCE',
+    );
     expect(`${error.message} ${String(error)} ${error.stack} ${JSON.stringify(error)}`).not.toContain(SECRET);
   });
 

@@ -82,6 +82,18 @@ describe('OAuthError', () => {
     expect(err.message).toBe('No');
   });
 
+  it('reads the other fields when one of them throws as it is read', () => {
+    const body = {
+      get error(): string {
+        throw new Error('getter trap');
+      },
+      error_description: 'expired',
+    };
+    const err = new OAuthError(body as never);
+    expect(err.error).toBeUndefined();
+    expect(err.message).toBe('expired');
+  });
+
   it('accepts a null-prototype object (what Node url.parse returns) without throwing', () => {
     const query = Object.assign(Object.create(null) as Record<string, unknown>, {
       error: 'invalid_scope',
