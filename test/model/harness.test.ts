@@ -364,15 +364,15 @@ describe('path strategies', () => {
 
 describe('replay failures are clear', () => {
   const toDone = paths.find((p) => p.state.matches('done') && p.steps.length === 3)!;
+  /** `toDone`, but claiming that its last step ends in `failed`. */
+  const tampered: ToyPath = {
+    ...toDone,
+    steps: toDone.steps.map((step, i) =>
+      i === toDone.steps.length - 1 ? { ...step, state: { ...step.state, value: 'failed' } } : step,
+    ),
+  };
 
   it('names the step, event, expected and actual state when the actor diverges', async () => {
-    const last = toDone.steps.length - 1;
-    const tampered: ToyPath = {
-      ...toDone,
-      steps: toDone.steps.map((step, i) =>
-        i === last ? { ...step, state: { ...step.state, value: 'failed' } } : step,
-      ),
-    };
     await expect(replayPath(toyMachine, tampered)).rejects.toThrow(
       'replayPath: step 2 (xstate.done.actor.fetch) of "SEARCH{"query":"cats"} → done:fetch{"output":{"found":true,"thing":"cat"}}": ' +
         'expected "failed" (done) but the actor is in "done" (done)',
@@ -432,13 +432,6 @@ describe('replay failures are clear', () => {
   });
 
   it('gives no cause when the actor is healthy and only went elsewhere', async () => {
-    const last = toDone.steps.length - 1;
-    const tampered: ToyPath = {
-      ...toDone,
-      steps: toDone.steps.map((step, i) =>
-        i === last ? { ...step, state: { ...step.state, value: 'failed' } } : step,
-      ),
-    };
     const failure = (await replayPath(toyMachine, tampered).catch((error: unknown) => error)) as Error;
     expect(failure.message).toMatch(/but the actor is in "done" \(done\)$/);
     expect(failure.cause).toBeUndefined();
